@@ -1,0 +1,895 @@
+"""The async Reachkit client: one ``httpx.AsyncClient``, typed results, one error tree.
+
+Safe requests (GET, and PATCH/DELETE, whose bodies set absolute values) are retried with
+exponential backoff and full jitter on 429/500/502/503/504, network failures and mangled JSON,
+honouring ``Retry-After`` up to a cap. POSTs are never retried: a reply sent twice is the worst
+thing this app can do, so the caller decides (see ``OutcomeUnknownError``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import errno
+import json
+import logging
+import math
+import os
+import random
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from .. import APP_NAME, __version__
+from .errors import (
+    APIError,
+    AuthenticationError,
+    ConflictError,
+    DownloadError,
+    InsecureURLError,
+    NetworkError,
+    NotDeliveredError,
+    NotFoundError,
+    OutcomeUnknownError,
+    ProtocolError,
+    RateLimitedError,
+    ReachkitError,
+    ServerError,
+    UnsupportedError,
+    ValidationError,
+)
+from .models import (
+    BlocklistEntry,
+    Campaign,
+    CampaignAnalytics,
+    Conversation,
+    Inbox,
+    Lead,
+    Message,
+    Page,
+    SequenceStep,
+    WarmupStats,
+    as_bool,
+    as_dict,
+    as_str,
+    parse_list,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DownloadResult",
+    "ReachkitClient",
+    "RetryPolicy",
+    "normalise_base_url",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL: Final = "https://reachkit.ai"
+API_PREFIX: Final = "/api/v1"
+MAX_PAGE_SIZE: Final = 100
+#: A JSON answer bigger than this is refused rather than held in memory.
+MAX_JSON_BYTES: Final = 64 * 1024 * 1024
+#: JSON bigger than this is decoded in a thread so the UI's event loop keeps answering.
+THREAD_DECODE_BYTES: Final = 256 * 1024
+RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
+LOOPBACK_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+ProgressCallback = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard a safe request tries. ``attempts`` counts the first try."""
+
+    attempts: int = 4
+    base_delay: float = 0.4
+    max_delay: float = 8.0
+    #: A ``Retry-After`` longer than this is not waited for: the error goes to the caller.
+    max_retry_after: float = 30.0
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: a random wait up to base * 2^attempt, capped."""
+        return random.uniform(0, min(self.max_delay, self.base_delay * (2**attempt)))
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadResult:
+    path: Path
+    size: int
+    content_type: str = ""
+
+
+@dataclass(slots=True)
+class _Capabilities:
+    """Optional (newer) endpoints: ``None`` until tried, then what the server showed."""
+
+    conversation_patch: bool | None = None
+    create_conversation: bool | None = None
+    extra: dict[str, bool] = field(default_factory=dict)
+
+
+def normalise_base_url(url: str, *, allow_insecure: bool = False) -> str:
+    """``https://host[/api/v1][/]`` -> ``https://host``; plain http only to loopback unless allowed.
+
+    The key travels in a header on every request: over plain http to another host anyone on
+    the path can read it.
+    """
+    text = (url or "").strip().rstrip("/")
+    if not text:
+        return DEFAULT_BASE_URL
+    if "://" not in text:
+        text = "https://" + text
+    if text.endswith(API_PREFIX):
+        text = text[: -len(API_PREFIX)]
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InsecureURLError(f"Not a usable API address: {url!r} (expected https://host).")
+    if parts.scheme == "http" and not allow_insecure and not is_loopback(parts.hostname):
+        raise InsecureURLError(
+            f"Refusing plain http:// to {parts.hostname}: the API key would travel unencrypted. "
+            "Use https://, or pass --insecure if you really mean it."
+        )
+    return text.rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    return host in LOOPBACK_HOSTS or host.startswith("127.") or host == "::1"
+
+
+def _retry_after_seconds(response: httpx.Response) -> float | None:
+    """``Retry-After`` as seconds, from either delta-seconds or an HTTP date."""
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def _summarise_details(details: Any) -> str:
+    """A short human sentence from a ``details`` value of any shape."""
+    if details is None:
+        return ""
+    if isinstance(details, str):
+        return details
+    if isinstance(details, Mapping):
+        parts = []
+        for key, value in list(details.items())[:6]:
+            if isinstance(value, list):
+                value = ", ".join(as_str(v) for v in value[:3])
+            parts.append(f"{key}: {as_str(value) or value!r}")
+        return "; ".join(parts)
+    if isinstance(details, list):
+        return "; ".join(as_str(v) or repr(v) for v in details[:6])
+    return as_str(details)
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ReachkitClient:
+    """An async client for Reachkit's REST API (``/api/v1``). Use it as an async context manager.
+
+    >>> async with ReachkitClient("key") as client:
+    ...     page = await client.list_conversations(folder="primary")
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeout: httpx.Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        allow_insecure: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+        user_agent: str | None = None,
+        max_connections: int = 8,
+    ) -> None:
+        self.base_url = normalise_base_url(base_url, allow_insecure=allow_insecure)
+        self.retry = retry or RetryPolicy()
+        self.capabilities = _Capabilities()
+        if timeout is None:
+            timeout = httpx.Timeout(20.0, connect=5.0, pool=10.0)
+        elif not isinstance(timeout, httpx.Timeout):
+            timeout = httpx.Timeout(timeout)
+        self.timeout = timeout
+        self._api_key = api_key
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + API_PREFIX,
+            headers={
+                "Authorization": f"Bearer {api_key}",
+                "Accept": "application/json",
+                "User-Agent": user_agent or f"{APP_NAME}/{__version__} httpx/{httpx.__version__}",
+            },
+            timeout=timeout,
+            transport=transport,
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=8),
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    def __repr__(self) -> str:  # never show the key
+        return f"ReachkitClient(base_url={self.base_url!r})"
+
+    async def __aenter__(self) -> ReachkitClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._http.is_closed
+
+    # -- the core --------------------------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        retry: RetryPolicy | None = None,
+        not_found_ok_after_retry: bool = False,
+    ) -> Any:
+        """Send one request (retrying per ``retry``) and return the decoded JSON (None for 204)."""
+        policy = retry or NO_RETRY
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._request_once(method, path, params=params, json_body=json_body)
+            except NotFoundError:
+                if not_found_ok_after_retry and attempt > 1:
+                    return None  # a retried DELETE whose first try got through
+                raise
+            except ReachkitError as error:
+                if attempt >= policy.attempts or not error.transient:
+                    raise
+                delay = self._retry_delay(error, policy, attempt)
+                if delay is None:
+                    raise
+                log.info("retrying %s %s in %.2fs after: %s", method, path, delay, error)
+                await asyncio.sleep(delay)
+
+    @staticmethod
+    def _retry_delay(error: ReachkitError, policy: RetryPolicy, attempt: int) -> float | None:
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            if retry_after > policy.max_retry_after:
+                return None
+            return retry_after + random.uniform(0, min(1.0, retry_after * 0.1))
+        return policy.backoff(attempt)
+
+    async def _request_once(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+    ) -> Any:
+        try:
+            async with self._http.stream(
+                method, path, params=_clean_params(params), json=json_body
+            ) as response:
+                if response.status_code >= 400:
+                    body = await self._read_capped(response, 256 * 1024, method, path, strict=False)
+                    raise self._error_from(response, body, method, path)
+                if response.status_code == 204:
+                    return None
+                body = await self._read_capped(response, MAX_JSON_BYTES, method, path)
+        except ReachkitError:
+            raise
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            raise NotDeliveredError(
+                f"Could not reach {self.base_url} ({_network_reason(error)})."
+            ) from None
+        except httpx.TimeoutException as error:
+            raise OutcomeUnknownError(
+                f"{self.base_url} did not answer in time ({_network_reason(error)})."
+            ) from None
+        except httpx.TransportError as error:
+            raise OutcomeUnknownError(
+                f"The connection to {self.base_url} broke ({_network_reason(error)})."
+            ) from None
+        if not body.strip():
+            return None
+        if len(body) > THREAD_DECODE_BYTES:
+            return await asyncio.to_thread(_decode_json, body, method, path)
+        return _decode_json(body, method, path)
+
+    async def _read_capped(
+        self, response: httpx.Response, limit: int, method: str, path: str, *, strict: bool = True
+    ) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                if strict:
+                    raise ProtocolError(
+                        f"The answer to {method} {path} is larger than {limit // 2**20} MB; refused."
+                    )
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _error_from(self, response: httpx.Response, body: bytes, method: str, path: str) -> APIError:
+        status = response.status_code
+        payload: Any = None
+        try:
+            payload = json.loads(body) if body else None
+        except ValueError:
+            payload = None
+        error_text = ""
+        details: Any = None
+        if isinstance(payload, dict):
+            error_text = as_str(payload.get("error")) or as_str(payload.get("message"))
+            if isinstance(payload.get("error"), dict):  # {"error": {"message": ..., "details": ...}}
+                inner = payload["error"]
+                error_text = as_str(inner.get("message"))
+                details = inner.get("details")
+            details = payload.get("details", details)
+        detail_text = _summarise_details(details)
+        server_says = _short(
+            error_text + (f": {detail_text}" if detail_text and detail_text not in error_text else "")
+        )
+        kwargs: dict[str, Any] = {"status": status, "details": details, "method": method, "path": path}
+        retry_after = _retry_after_seconds(response)
+        if status in (401, 403):
+            what = "was refused (HTTP 401)" if status == 401 else "has no access (HTTP 403)"
+            return AuthenticationError(
+                f"The API key {what}"
+                + (f": {server_says}" if server_says else "")
+                + f". {AuthenticationError.PLAN_HINT}",
+                **kwargs,
+            )
+        if status == 404:
+            return NotFoundError(server_says or f"Not found: {path}", **kwargs)
+        if status in (400, 422):
+            return ValidationError(server_says or f"The server refused the request (HTTP {status}).", **kwargs)
+        if status == 409:
+            return ConflictError(server_says or "The request conflicts with the server's state.", **kwargs)
+        if status == 429:
+            wait = f" Try again in {math.ceil(retry_after)} s." if retry_after is not None else ""
+            return RateLimitedError(
+                f"Reachkit is rate limiting requests{': ' + server_says if server_says else ''}.{wait}",
+                retry_after=retry_after,
+                **kwargs,
+            )
+        if status >= 500:
+            return ServerError(
+                f"Reachkit had a server error (HTTP {status})"
+                + (f": {server_says}" if server_says else "")
+                + ".",
+                retry_after=retry_after,
+                **kwargs,
+            )
+        return APIError(server_says or f"Unexpected answer HTTP {status}.", **kwargs)
+
+    async def _get_data(
+        self, path: str, *, params: Mapping[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        body = await self._request("GET", path, params=params, retry=self.retry)
+        return _data_of(body, "GET", path), as_dict(body)
+
+    # -- Unibox ----------------------------------------------------------------------------------
+
+    async def list_conversations(
+        self,
+        *,
+        page: int = 1,
+        page_size: int = 20,
+        search: str | None = None,
+        folder: str | None = None,
+    ) -> Page[Conversation]:
+        """One page of conversations; ``page_size`` is clamped to 1..100."""
+        page = max(1, int(page))
+        page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
+        params: dict[str, Any] = {"page": page, "page_size": page_size}
+        if search and search.strip():
+            params["search"] = search.strip()
+        if folder:
+            params["folder"] = folder.strip().lower()
+        path = "/unibox/conversations"
+        body = await self._request("GET", path, params=params, retry=self.retry)
+        body_dict = as_dict(body)
+        if not isinstance(body_dict.get("data"), list):
+            raise ProtocolError("The conversation list came back without a `data` list.")
+
+        def parse() -> Page[Conversation]:
+            return Page.from_api(
+                body_dict,
+                lambda raw, index: Conversation.from_api(raw, fallback_id=f"#{page}-{index}"),
+                page=page,
+                page_size=page_size,
+            )
+
+        if len(body_dict["data"]) > 40:
+            return await asyncio.to_thread(parse)
+        return parse()
+
+    async def get_conversation(self, conversation_id: str) -> Conversation:
+        path = f"/unibox/conversations/{_seg(conversation_id)}"
+        data, _ = await self._get_data(path)
+        if not isinstance(data, dict):
+            raise ProtocolError("The conversation came back without a `data` object.")
+        return Conversation.from_api(data, fallback_id=conversation_id)
+
+    async def reply(self, conversation_id: str, content: str) -> Message:
+        """Send a reply (HTML ``content``). Never retried: see ``OutcomeUnknownError``."""
+        path = f"/unibox/conversations/{_seg(conversation_id)}/reply"
+        body = await self._request("POST", path, json_body={"content": content}, retry=NO_RETRY)
+        data = as_dict(body).get("data")
+        message = Message.from_api(data)
+        if message is None:
+            # The server accepted it (2xx) but said nothing usable: still sent.
+            return Message(direction="outgoing", html_body=content)
+        return message
+
+    async def update_conversation(
+        self,
+        conversation_id: str,
+        *,
+        is_read: bool | None = None,
+        label_override: str | None = None,
+        clear_label: bool = False,
+    ) -> Conversation | None:
+        """The newer PATCH: mark read/unread and/or set (or clear) the manual label.
+
+        ``label_override=None`` leaves the label alone; ``clear_label=True`` sends ``null``
+        (revert to the AI label). Raises ``UnsupportedError`` when the server has no such
+        endpoint (404/405), and remembers that.
+        """
+        payload: dict[str, Any] = {}
+        if is_read is not None:
+            payload["is_read"] = bool(is_read)
+        if clear_label:
+            payload["label_override"] = None
+        elif label_override is not None:
+            payload["label_override"] = label_override
+        if not payload:
+            raise ValueError("update_conversation needs is_read, label_override or clear_label")
+        if self.capabilities.conversation_patch is False:
+            raise _unsupported("conversation_patch")
+        path = f"/unibox/conversations/{_seg(conversation_id)}"
+        try:
+            body = await self._request("PATCH", path, json_body=payload, retry=self.retry)
+        except APIError as error:
+            if error.status in (405, 501):
+                self.capabilities.conversation_patch = False
+                raise _unsupported("conversation_patch") from None
+            if error.status == 404:
+                # Either the conversation is gone or the endpoint is: ask the documented GET.
+                await self.get_conversation(conversation_id)  # raises NotFoundError if gone
+                self.capabilities.conversation_patch = False
+                raise _unsupported("conversation_patch") from None
+            raise
+        self.capabilities.conversation_patch = True
+        data = as_dict(body).get("data")
+        return Conversation.from_api(data) if isinstance(data, dict) and data.get("id") else None
+
+    async def create_conversation(
+        self,
+        *,
+        to_email: str,
+        to_name: str = "",
+        subject: str,
+        content: str,
+        inbox_id: str | None = None,
+    ) -> Conversation | None:
+        """The newer POST that starts a conversation. Never retried."""
+        if self.capabilities.create_conversation is False:
+            raise _unsupported("create_conversation")
+        payload: dict[str, Any] = {
+            "to": [{"email": to_email, "name": to_name}],
+            "subject": subject,
+            "content": content,
+        }
+        if inbox_id:
+            payload["inbox_id"] = inbox_id
+        try:
+            body = await self._request("POST", "/unibox/conversations", json_body=payload)
+        except APIError as error:
+            if error.status in (404, 405, 501):
+                self.capabilities.create_conversation = False
+                raise _unsupported("create_conversation") from None
+            raise
+        self.capabilities.create_conversation = True
+        data = as_dict(body).get("data")
+        return Conversation.from_api(data) if isinstance(data, dict) else None
+
+    # -- attachments -----------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def open_attachment(
+        self, conversation_id: str, attachment_id: str
+    ) -> AsyncIterator[httpx.Response]:
+        """Open an attachment's byte stream (status checked); retried only until bytes flow."""
+        path = (
+            f"/unibox/conversations/{_seg(conversation_id)}/attachments/{_seg(attachment_id)}"
+        )
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._send_stream(path)
+                break
+            except ReachkitError as error:
+                if attempt >= self.retry.attempts or not error.transient:
+                    raise
+                delay = self._retry_delay(error, self.retry, attempt)
+                if delay is None:
+                    raise
+                await asyncio.sleep(delay)
+        try:
+            yield response
+        except httpx.TransportError as error:
+            raise NetworkError(f"The download broke off ({_network_reason(error)}).") from None
+        finally:
+            await response.aclose()
+
+    async def _send_stream(self, path: str) -> httpx.Response:
+        request = self._http.build_request("GET", path, headers={"Accept": "*/*"})
+        try:
+            response = await self._http.send(request, stream=True)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            raise NotDeliveredError(
+                f"Could not reach {self.base_url} ({_network_reason(error)})."
+            ) from None
+        except httpx.TransportError as error:
+            raise OutcomeUnknownError(
+                f"The download did not start ({_network_reason(error)})."
+            ) from None
+        if response.status_code < 400:
+            return response
+        try:
+            body = await self._read_capped(response, 256 * 1024, "GET", path, strict=False)
+        except httpx.TransportError:
+            body = b""
+        finally:
+            await response.aclose()
+        raise self._error_from(response, body, "GET", path)
+
+    async def download_attachment(
+        self,
+        conversation_id: str,
+        attachment_id: str,
+        dest: str | os.PathLike[str],
+        *,
+        expected_size: int | None = None,
+        progress: ProgressCallback | None = None,
+        progress_interval: float = 0.05,
+        chunk_size: int = 256 * 1024,
+    ) -> DownloadResult:
+        """Stream an attachment to ``dest`` through ``dest.part``; never overwrite, never truncate.
+
+        The ``.part`` file is created exclusively (a planted file or symlink makes it fail), the
+        size is checked against ``Content-Length`` and ``expected_size``, and the finished file
+        is linked to ``dest`` without replacing anything already there. On any failure or
+        cancellation the ``.part`` file is removed.
+        """
+        final = Path(dest)
+        part = final.with_name(final.name + ".part")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(part, flags, 0o644)
+        except OSError as error:
+            raise DownloadError(f"Cannot create {part.name} in {part.parent}: {error.strerror}.") from None
+        received = 0
+        content_type = ""
+        finished = False
+        try:
+            with os.fdopen(fd, "wb", buffering=0) as sink:
+                async with self.open_attachment(conversation_id, attachment_id) as response:
+                    content_type = response.headers.get("content-type", "")
+                    declared = _content_length(response)
+                    total = declared if declared is not None else expected_size
+                    last_report = 0.0
+                    if progress:
+                        progress(0, total)
+                    try:
+                        async for chunk in response.aiter_raw(chunk_size):
+                            _write_all(sink, chunk)
+                            received += len(chunk)
+                            if declared is not None and received > declared:
+                                raise DownloadError(
+                                    f"The server sent more than the {declared:,} bytes it announced."
+                                )
+                            now = time.monotonic()
+                            if progress and now - last_report >= progress_interval:
+                                last_report = now
+                                progress(received, total)
+                    except httpx.TransportError as error:
+                        raise NetworkError(
+                            f"The download broke off after {received:,} bytes ({_network_reason(error)})."
+                        ) from None
+                for expected, source in ((declared, "Content-Length"), (expected_size, "attachment size")):
+                    if expected is not None and received != expected:
+                        raise DownloadError(
+                            f"Incomplete download: got {received:,} of {expected:,} bytes ({source})."
+                        )
+                os.fsync(sink.fileno())
+            _link_no_clobber(part, final)
+            finished = True
+            if progress:
+                progress(received, received)
+        except OSError as error:
+            raise DownloadError(_disk_error(error, final)) from None
+        finally:
+            # After success the finished file has its own name (a hard link): drop the .part name.
+            _unlink_quietly(part)
+        return DownloadResult(final, received, content_type)
+
+    # -- inboxes ------------------------------------------------------------------------------------
+
+    async def list_inboxes(self) -> list[Inbox]:
+        data, _ = await self._get_data("/inboxes")
+        return parse_list(data, Inbox.from_api)
+
+    async def get_inbox(self, inbox_id: str) -> Inbox:
+        data, _ = await self._get_data(f"/inboxes/{_seg(inbox_id)}")
+        return Inbox.from_api(_require_dict(data, "inbox"))
+
+    async def inbox_warmup_stats(self, inbox_id: str) -> WarmupStats:
+        data, _ = await self._get_data(f"/inboxes/{_seg(inbox_id)}/warmup/stats")
+        return WarmupStats.from_api(_require_dict(data, "warmup stats"))
+
+    # -- blocklist ----------------------------------------------------------------------------------
+
+    async def list_blocklist(self) -> list[BlocklistEntry]:
+        data, _ = await self._get_data("/blocklist")
+        return parse_list(data, BlocklistEntry.from_api)
+
+    async def add_to_blocklist(self, email: str) -> list[BlocklistEntry]:
+        """Block an address, or a whole domain written ``@acme.com``. Not retried."""
+        body = await self._request("POST", "/blocklist", json_body={"email": email})
+        data = as_dict(body).get("data")
+        if isinstance(data, dict):
+            data = [data]
+        return parse_list(data, BlocklistEntry.from_api)
+
+    async def delete_blocklist_entry(self, entry_id: str) -> None:
+        await self._request(
+            "DELETE", f"/blocklist/{_seg(entry_id)}", retry=self.retry, not_found_ok_after_retry=True
+        )
+
+    async def check_blocklist(self, email: str, *, blocklist_id: str = "default") -> bool:
+        """Whether ``email`` is blocked. The documented GET takes a body; we also send a query."""
+        path = f"/blocklist/{_seg(blocklist_id)}/check"
+        body = await self._request(
+            "GET", path, params={"email": email}, json_body={"email": email}, retry=self.retry
+        )
+        return as_bool(as_dict(_data_of(body, "GET", path)).get("blocked"))
+
+    # -- campaigns, sequences, leads ----------------------------------------------------------------
+
+    async def list_campaigns(self) -> list[Campaign]:
+        data, _ = await self._get_data("/campaigns")
+        return parse_list(data, Campaign.from_api)
+
+    async def get_campaign(self, campaign_id: str) -> Campaign:
+        data, _ = await self._get_data(f"/campaigns/{_seg(campaign_id)}")
+        return Campaign.from_api(_require_dict(data, "campaign"))
+
+    async def set_campaign_status(self, campaign_id: str, status: str) -> str:
+        """Pause or resume a campaign (``"active"`` / ``"paused"``); returns the new status."""
+        body = await self._request(
+            "PATCH", f"/campaigns/{_seg(campaign_id)}", json_body={"status": status}, retry=self.retry
+        )
+        return as_str(as_dict(as_dict(body).get("data")).get("status")) or status
+
+    async def campaign_analytics(self, campaign_id: str) -> CampaignAnalytics:
+        data, _ = await self._get_data(f"/campaigns/{_seg(campaign_id)}/analytics")
+        return CampaignAnalytics.from_api(_require_dict(data, "analytics"))
+
+    async def list_sequences(self, campaign_id: str) -> list[SequenceStep]:
+        data, _ = await self._get_data(f"/campaigns/{_seg(campaign_id)}/sequences")
+        return parse_list(data, SequenceStep.from_api)
+
+    async def set_variant_enabled(self, campaign_id: str, variant_id: str, enabled: bool) -> bool:
+        body = await self._request(
+            "PATCH",
+            f"/campaigns/{_seg(campaign_id)}/variants/{_seg(variant_id)}",
+            json_body={"enabled": bool(enabled)},
+            retry=self.retry,
+        )
+        return as_bool(as_dict(as_dict(body).get("data")).get("enabled"), default=bool(enabled))
+
+    async def list_leads(
+        self,
+        campaign_id: str,
+        *,
+        page: int = 1,
+        page_size: int = 30,
+        search: str | None = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+        filters: Mapping[str, Any] | None = None,
+    ) -> Page[Lead]:
+        page = max(1, int(page))
+        page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
+        params: dict[str, Any] = {"page": page, "page_size": page_size}
+        if search and search.strip():
+            params["search"] = search.strip()
+        if sort_by:
+            params["sort_by"] = sort_by
+        if sort_order:
+            params["sort_order"] = "desc" if sort_order.lower().startswith("d") else "asc"
+        for key, value in (filters or {}).items():
+            params[f"filters[{key}]"] = value
+        path = f"/campaigns/{_seg(campaign_id)}/leads"
+        body = await self._request("GET", path, params=params, retry=self.retry)
+        return Page.from_api(
+            as_dict(body),
+            lambda raw, index: Lead.from_api(raw, index, campaign_id=campaign_id),
+            page=page,
+            page_size=page_size,
+        )
+
+    async def get_lead(self, campaign_id: str, lead_id: str) -> Lead:
+        data, _ = await self._get_data(f"/campaigns/{_seg(campaign_id)}/leads/{_seg(lead_id)}")
+        return Lead.from_api(_require_dict(data, "lead"), campaign_id=campaign_id)
+
+    async def create_lead(
+        self,
+        campaign_id: str,
+        *,
+        email: str,
+        first_name: str = "",
+        last_name: str = "",
+        variables: Mapping[str, Any] | None = None,
+    ) -> Lead:
+        """Add a lead to a campaign. Not retried (a second POST could add it twice)."""
+        payload: dict[str, Any] = {"email": email}
+        if first_name:
+            payload["first_name"] = first_name
+        if last_name:
+            payload["last_name"] = last_name
+        if variables:
+            payload["variables"] = dict(variables)
+        body = await self._request(
+            "POST", f"/campaigns/{_seg(campaign_id)}/leads", json_body=payload
+        )
+        return Lead.from_api(as_dict(as_dict(body).get("data")), campaign_id=campaign_id)
+
+    async def delete_lead(self, campaign_id: str, lead_id: str) -> None:
+        await self._request(
+            "DELETE",
+            f"/campaigns/{_seg(campaign_id)}/leads/{_seg(lead_id)}",
+            retry=self.retry,
+            not_found_ok_after_retry=True,
+        )
+
+    # -- helpers for callers --------------------------------------------------------------------------
+
+    async def verify(self) -> None:
+        """A cheap authenticated GET: raises ``AuthenticationError`` for a bad key."""
+        await self._request("GET", "/campaigns", retry=NO_RETRY)
+
+
+def _unsupported(capability: str) -> UnsupportedError:
+    return UnsupportedError(
+        "This Reachkit server does not support that yet (newer API endpoint missing).",
+        capability=capability,
+    )
+
+
+def _seg(value: str) -> str:
+    """One URL path segment: ids come from the server and must not change the path."""
+    return quote(str(value), safe="")
+
+
+def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if params is None:
+        return None
+    return {k: (("true" if v else "false") if isinstance(v, bool) else v) for k, v in params.items() if v is not None}
+
+
+def _decode_json(body: bytes, method: str, path: str) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ProtocolError(
+            f"The answer to {method} {path} was not valid JSON ({len(body):,} bytes)."
+        ) from None
+
+
+def _data_of(body: Any, method: str, path: str) -> Any:
+    if not isinstance(body, dict) or "data" not in body:
+        raise ProtocolError(f"The answer to {method} {path} has no `data` field.")
+    return body["data"]
+
+
+def _require_dict(data: Any, what: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ProtocolError(f"The {what} came back in an unexpected shape.")
+    return data
+
+
+def _network_reason(error: Exception) -> str:
+    name = type(error).__name__
+    text = str(error).strip()
+    return f"{name}: {_short(text, 120)}" if text else name
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length")
+    if value is None or response.headers.get("content-encoding", "identity") not in ("", "identity"):
+        return None
+    try:
+        length = int(value)
+    except ValueError:
+        return None
+    return length if length >= 0 else None
+
+
+def _write_all(sink: Any, chunk: bytes) -> None:
+    view = memoryview(chunk)
+    while view:
+        written = sink.write(view)
+        view = view[written:]
+
+
+def _link_no_clobber(source: Path, target: Path) -> None:
+    """Give ``source`` the name ``target`` unless something (even a dangling symlink) is there."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except FileExistsError:
+        raise DownloadError(f"{target.name} already exists in {target.parent}; not overwritten.") from None
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.EOPNOTSUPP):
+            raise
+        # No hard links on this file system: a rename, after checking nothing is there.
+        if os.path.lexists(target):
+            raise DownloadError(f"{target.name} already exists in {target.parent}; not overwritten.") from None
+        os.rename(source, target)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as error:  # pragma: no cover - nothing more we can do
+        log.warning("could not remove %s: %s", path, error)
+
+
+def _disk_error(error: OSError, final: Path) -> str:
+    if error.errno == errno.ENOSPC:
+        return f"The disk is full: {final.name} was not saved."
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"No permission to write in {final.parent}."
+    return f"Could not save {final.name}: {error.strerror or error}."
+

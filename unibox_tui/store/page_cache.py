@@ -1,0 +1,55 @@
+"""A small, bounded memory of recently seen list pages, so paging back and forth is instant."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+__all__ = ["CachedPage", "PageCache"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class CachedPage(Generic[T]):
+    value: T
+    fetched_at: float
+
+    @property
+    def age(self) -> float:
+        return time.monotonic() - self.fetched_at
+
+
+class PageCache(Generic[T]):
+    """LRU of at most ``capacity`` pages; every cache in the app is bounded (memory stays flat)."""
+
+    def __init__(self, capacity: int = 12) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[Hashable, CachedPage[T]] = OrderedDict()
+
+    def get(self, key: Hashable) -> CachedPage[T] | None:
+        item = self._items.get(key)
+        if item is not None:
+            self._items.move_to_end(key)
+        return item
+
+    def put(self, key: Hashable, value: T) -> None:
+        self._items[key] = CachedPage(value, time.monotonic())
+        self._items.move_to_end(key)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+    def discard(self, key: Hashable) -> None:
+        self._items.pop(key, None)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._items
