@@ -1,0 +1,66 @@
+"""Shared fixtures: an isolated environment for every test, and the local Reachkit server."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from unibox_tui.demo.server import DemoServer
+
+# The demo's clock in tests: every generated date is relative to it, so data never drifts.
+DEMO_NOW = dt.datetime(2026, 5, 28, 15, 30, tzinfo=dt.UTC)
+DEMO_CONVERSATIONS = 60
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    """No test reads or writes the real user's files or uses a real key.
+
+    HOME and the XDG base directories point into ``tmp_path``; the downloads folder is set both
+    by ``XDG_DOWNLOAD_DIR`` and by the ``user-dirs.dirs`` file platformdirs actually reads.
+    """
+    base = tmp_path / "env"
+    dirs = {name: base / name for name in ("home", "config", "data", "cache", "state", "downloads")}
+    for path in dirs.values():
+        path.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(dirs["home"]))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(dirs["config"]))
+    monkeypatch.setenv("XDG_DATA_HOME", str(dirs["data"]))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(dirs["cache"]))
+    monkeypatch.setenv("XDG_STATE_HOME", str(dirs["state"]))
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(dirs["downloads"]))
+    (dirs["config"] / "user-dirs.dirs").write_text(f'XDG_DOWNLOAD_DIR="{dirs["downloads"]}"\n')
+    for name in ("REACHKIT_API_KEY", "REACHKIT_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return SimpleNamespace(**dirs)
+
+
+@pytest.fixture
+def make_demo_server() -> Iterator[Callable[..., DemoServer]]:
+    """Start demo servers with any ``DemoServer`` arguments; each is stopped after the test.
+
+    Defaults: a small workspace (``DEMO_CONVERSATIONS``) anchored at ``DEMO_NOW``.
+    """
+    started: list[DemoServer] = []
+
+    def make(**kwargs: Any) -> DemoServer:
+        kwargs.setdefault("conversations", DEMO_CONVERSATIONS)
+        kwargs.setdefault("now", DEMO_NOW)
+        server = DemoServer(**kwargs)
+        started.append(server)
+        return server.start()
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def demo_server(make_demo_server: Callable[..., DemoServer]) -> DemoServer:
+    """A running demo server with the default small workspace (key ``demo``)."""
+    return make_demo_server()
