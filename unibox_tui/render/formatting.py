@@ -1,0 +1,103 @@
+"""Small, pure presentation helpers: compact dates, human sizes, label names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+__all__ = [
+    "LABEL_NAMES",
+    "compact_date",
+    "full_date",
+    "human_count",
+    "human_duration",
+    "human_rate",
+    "human_size",
+    "label_name",
+]
+
+#: Human names for Reachkit's labels; unknown labels are shown title-cased.
+LABEL_NAMES: dict[str, str] = {
+    "interested": "Interested",
+    "meeting_requested": "Meeting",
+    "question": "Question",
+    "needs_more_info": "More info",
+    "referral": "Referral",
+    "not_now": "Not now",
+    "out_of_office": "Out of office",
+    "neutral": "Neutral",
+    "not_interested": "Not interested",
+    "wrong_person": "Wrong person",
+    "left_company": "Left company",
+    "unsubscribe": "Unsubscribe",
+}
+
+
+def label_name(label: str | None) -> str:
+    if not label:
+        return ""
+    return LABEL_NAMES.get(label, label.replace("_", " ").strip().capitalize())
+
+
+def compact_date(moment: datetime | None, now: datetime | None = None, raw: str = "") -> str:
+    """Mail-client dates: ``14:02`` today, ``Mon`` this week, ``3 Nov`` this year, else ``2024-11-03``.
+
+    Shown in the viewer's local time zone. A date that did not parse shows ``?`` rather than
+    the stranger's raw text (which could be anything, of any length).
+    """
+    if moment is None:
+        return "?" if raw else ""
+    now = now or datetime.now(UTC)
+    local = moment.astimezone()
+    local_now = now.astimezone()
+    if local.date() == local_now.date():
+        return local.strftime("%H:%M")
+    delta = local_now.date() - local.date()
+    if timedelta(0) < delta < timedelta(days=7):
+        return local.strftime("%a")
+    if local.year == local_now.year and delta >= timedelta(0):
+        return f"{local.day} {local.strftime('%b')}"
+    return local.strftime("%Y-%m-%d")
+
+
+def full_date(moment: datetime | None, raw: str = "") -> str:
+    """``Mon 3 Nov 2025, 14:02`` in local time; an unparsable date says so."""
+    if moment is None:
+        return "date unknown" if not raw else "invalid date"
+    local = moment.astimezone()
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b %Y, %H:%M')}"
+
+
+def human_size(size: int | None) -> str:
+    """``532 B``, ``14 KB``, ``3.2 MB``, ``200 MB``: decimal units, as file managers show them."""
+    if size is None or size < 0:
+        return "size unknown"
+    if size < 1000:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("KB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 1000 or unit == "TB":
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+    return f"{size} B"  # pragma: no cover
+
+
+def human_rate(bytes_per_second: float) -> str:
+    return f"{human_size(int(bytes_per_second))}/s"
+
+
+def human_duration(seconds: float | None) -> str:
+    """``42 s``, ``3 min``, ``1 h 5 min``; unknown as ``--``."""
+    if seconds is None or seconds != seconds or seconds < 0:
+        return "--"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, sec = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {sec:02d} s" if minutes < 10 else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+def human_count(count: int) -> str:
+    return f"{count:,}"

@@ -1,0 +1,335 @@
+"""A conversation as display lines: list rows, message headers, bodies with quotes folded.
+
+Pure and Textual-free, so the thread's behaviour (what is folded, what shows, in what order)
+is tested without a terminal. Every string here has already been through the sanitiser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..api.models import Attachment, Conversation, Message
+from .formatting import compact_date, full_date, human_size, label_name
+from .sanitize import clean_line
+
+__all__ = [
+    "BodyView",
+    "ConversationRow",
+    "DocLine",
+    "ThreadDocument",
+    "build_row",
+    "convert_body",
+    "message_snippet",
+    "person",
+]
+
+#: Messages shown open by default at the end of a thread (plus every unread one).
+OPEN_LATEST = 3
+SNIPPET_CHARS = 160
+
+_ATTRIBUTION = re.compile(
+    r"^\s*(>|On .{0,200}wrote:?\s*$|-{2,}\s*Original Message|_{10,}|From:\s)", re.IGNORECASE
+)
+
+
+def person(name: str, address: str, *, max_chars: int = 80) -> str:
+    """``Dana Lee <dana@x.io>``, or just the address; cleaned for one line."""
+    name = clean_line(name, max_chars=max_chars)
+    address = clean_line(address, max_chars=max_chars)
+    if name and address and name.lower() != address.lower():
+        return f"{name} <{address}>"
+    return name or address or "(unknown)"
+
+
+def message_snippet(message: Message | None, max_chars: int = SNIPPET_CHARS) -> str:
+    """The first words of what a message says new: quotes and attributions cut, one line."""
+    if message is None:
+        return ""
+    text = message.text_body
+    if not text.strip() and message.html_body:
+        from .html import html_to_plain
+
+        text = html_to_plain(message.html_body)
+    text = text[: 8 * max_chars + 2000]
+    kept: list[str] = []
+    length = 0
+    for line in text.splitlines():
+        if _ATTRIBUTION.match(line):
+            break
+        stripped = line.strip()
+        if stripped:
+            kept.append(stripped)
+            length += len(stripped)
+            if length > max_chars:
+                break
+    return clean_line(" ".join(kept), max_chars=max_chars)
+
+
+_REPLY_PREFIXES = re.compile(r"^(\s*(re|fwd?|aw|sv|antw|wg|tr)(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+def _bare_subject(subject: str) -> str:
+    """A subject without its Re:/Fwd: prefixes, for "is this the same subject?"."""
+    return _REPLY_PREFIXES.sub("", clean_line(subject, max_chars=300)).strip().lower()
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRow:
+    """What one list row shows, computed once per page (all strings already clean)."""
+
+    id: str
+    lead: str
+    lead_email: str
+    subject: str
+    snippet: str
+    date: str
+    unread: bool
+    attachments: bool
+    closed: bool
+    label: str
+    label_manual: bool
+    label_local: bool = False
+    damaged: bool = False
+    count: int = 0
+
+
+def build_row(
+    conversation: Conversation, now: datetime | None = None, *, local_label: str | None = None
+) -> ConversationRow:
+    name = clean_line(conversation.lead_name, max_chars=60)
+    address = clean_line(conversation.lead_email, max_chars=120)
+    label_key = local_label or conversation.effective_label
+    return ConversationRow(
+        id=conversation.id,
+        lead=name or address or "(unknown sender)",
+        lead_email=address,
+        subject=clean_line(conversation.subject, max_chars=300) or "(no subject)",
+        snippet=message_snippet(conversation.latest),
+        date=compact_date(
+            conversation.activity_at,
+            now,
+            raw=conversation.updated_at_raw or (conversation.latest.email_date_raw if conversation.latest else ""),
+        ),
+        unread=conversation.unread,
+        attachments=conversation.has_attachments,
+        closed=conversation.status.strip().lower() == "closed",
+        label=clean_line(label_name(label_key), max_chars=30),
+        label_manual=bool(local_label or conversation.label_override),
+        label_local=bool(local_label),
+        damaged=conversation.damaged,
+        count=len(conversation.messages),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BodyView:
+    """A converted message body, split into new text and quoted history."""
+
+    #: (text, quoted, summary, folded by default)
+    segments: tuple[tuple[str, bool, str, bool], ...]
+    source: str = "text"  # "html", "text" or "none"
+    truncated: bool = False
+
+
+def convert_body(message: Message) -> BodyView:
+    """The heavy part (html2text on big bodies): call it from a thread worker."""
+    from .html import best_body
+    from .quotes import split_quoted
+
+    body = best_body(message.html_body, message.text_body)
+    if body.source == "none":
+        return BodyView(segments=(), source="none", truncated=body.truncated)
+    segments = tuple(
+        (segment.text, segment.quoted, clean_line(segment.summary, max_chars=200), segment.fold)
+        for segment in split_quoted(body.text)
+    )
+    return BodyView(segments=segments, source=body.source, truncated=body.truncated)
+
+
+@dataclass(frozen=True, slots=True)
+class DocLine:
+    """One logical (unwrapped) line of the thread and what it belongs to."""
+
+    text: str
+    kind: str  # header | meta | collapsed | body | quote | fold | attachment | notice | blank
+    message: int = -1
+    segment: int = -1
+
+
+@dataclass
+class ThreadDocument:
+    """The open conversation's display state: which messages are open, which quotes unfolded."""
+
+    conversation: Conversation
+    now: datetime | None = None
+    expanded: set[int] = field(default_factory=set)
+    unfolded: set[tuple[int, int]] = field(default_factory=set)
+    bodies: dict[int, BodyView] = field(default_factory=dict)
+    failed: dict[int, str] = field(default_factory=dict)
+    _lines: list[DocLine] | None = field(default=None, repr=False)
+    _starts: dict[int, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.expanded:
+            self.expanded = self.default_expanded()
+
+    @property
+    def messages(self) -> tuple[Message, ...]:
+        return self.conversation.messages
+
+    def default_expanded(self) -> set[int]:
+        count = len(self.messages)
+        opened = set(range(max(0, count - OPEN_LATEST), count))
+        opened.update(i for i, m in enumerate(self.messages) if m.incoming and not m.is_read)
+        return opened
+
+    def pending(self) -> list[int]:
+        """Open messages whose body still needs converting, newest first (what the eye goes to)."""
+        return sorted(
+            (i for i in self.expanded if i not in self.bodies and i not in self.failed),
+            reverse=True,
+        )
+
+    def set_body(self, index: int, body: BodyView) -> None:
+        self.bodies[index] = body
+        self._lines = None
+
+    def set_failed(self, index: int, reason: str) -> None:
+        self.failed[index] = reason
+        self._lines = None
+
+    def adopt(self, conversation: Conversation) -> None:
+        """Take a fresher copy of the same conversation, keeping what the user opened."""
+        old = self.conversation
+        same = len(conversation.messages) >= len(old.messages) and all(
+            a.email_date_raw == b.email_date_raw and a.html_body == b.html_body and a.text_body == b.text_body
+            for a, b in zip(old.messages, conversation.messages, strict=False)
+        )
+        self.conversation = conversation
+        if not same:
+            self.bodies.clear()
+            self.failed.clear()
+            self.unfolded.clear()
+            self.expanded = self.default_expanded()
+        else:
+            # New messages at the end open like they would in a fresh view.
+            for index in range(len(old.messages), len(conversation.messages)):
+                self.expanded.add(index)
+        self._lines = None
+
+    def toggle_message(self, index: int) -> None:
+        if not 0 <= index < len(self.messages):
+            return
+        self.expanded.symmetric_difference_update({index})
+        self._lines = None
+
+    def set_all_expanded(self, expanded: bool) -> None:
+        self.expanded = set(range(len(self.messages))) if expanded else self.default_expanded()
+        self._lines = None
+
+    def toggle_quotes(self, index: int) -> None:
+        """Unfold every quote of a message, or fold them all back."""
+        body = self.bodies.get(index)
+        if body is None:
+            return
+        quoted = {(index, s) for s, (_, q, _, _) in enumerate(body.segments) if q}
+        if quoted and quoted <= self.unfolded:
+            self.unfolded -= quoted
+        else:
+            self.unfolded |= quoted
+        self._lines = None
+
+    def toggle_segment(self, index: int, segment: int) -> None:
+        self.unfolded.symmetric_difference_update({(index, segment)})
+        self._lines = None
+
+    def message_start(self, index: int) -> int:
+        self.lines()
+        return self._starts.get(index, 0)
+
+    def message_at(self, line: int) -> int:
+        lines = self.lines()
+        if 0 <= line < len(lines):
+            return lines[line].message
+        return -1
+
+    def lines(self) -> list[DocLine]:
+        if self._lines is None:
+            self._lines, self._starts = self._build()
+        return self._lines
+
+    # -- building --
+
+    def _build(self) -> tuple[list[DocLine], dict[int, int]]:
+        out: list[DocLine] = []
+        starts: dict[int, int] = {}
+        if self.conversation.damaged:
+            problems = ", ".join(self.conversation.problems) or "unreadable"
+            out.append(DocLine(f"⚠ Parts of this conversation could not be read ({problems}).", "notice"))
+        if not self.messages:
+            out.append(DocLine("This conversation has no messages.", "notice"))
+            return out, starts
+        for index, message in enumerate(self.messages):
+            starts[index] = len(out)
+            if index not in self.expanded:
+                out.append(DocLine(self._collapsed_text(message), "collapsed", index))
+                continue
+            out.extend(self._message_lines(index, message))
+            out.append(DocLine("", "blank", index))
+        return out, starts
+
+    def _collapsed_text(self, message: Message) -> str:
+        who = clean_line(message.from_name, max_chars=40) or clean_line(message.from_email, max_chars=60)
+        when = compact_date(message.email_date, self.now, raw=message.email_date_raw)
+        snippet = message_snippet(message, 120)
+        clip = " 📎" if message.attachments else ""
+        return f"▸ {who or '(unknown)'} · {when}{clip} · {snippet}"
+
+    def _message_lines(self, index: int, message: Message) -> list[DocLine]:
+        lines: list[DocLine] = []
+        arrow = {"incoming": "received", "outgoing": "sent"}.get(message.direction, "direction unknown")
+        sender = person(message.from_name, message.from_email)
+        recipient = person(message.to_name, message.to_email)
+        lines.append(DocLine(f"▾ {sender}  →  {recipient}", "header", index))
+        meta = f"  {full_date(message.email_date, message.email_date_raw)} · {arrow}"
+        if message.incoming and not message.is_read:
+            meta += " · unread"
+        lines.append(DocLine(meta, "meta", index))
+        subject = clean_line(message.subject, max_chars=300)
+        if subject and _bare_subject(subject) != _bare_subject(self.conversation.subject):
+            lines.append(DocLine(f"  Subject: {subject}", "meta", index))
+        lines.append(DocLine("", "blank", index))
+        if index in self.failed:
+            lines.append(DocLine(f"  Could not show this message: {self.failed[index]}", "notice", index))
+        body = self.bodies.get(index)
+        if body is None and index not in self.failed:
+            lines.append(DocLine("  Rendering…", "notice", index))
+        elif body is not None:
+            lines.extend(self._body_lines(index, body))
+        for attachment in message.attachments:
+            lines.append(DocLine(self._attachment_text(attachment), "attachment", index))
+        return lines
+
+    def _body_lines(self, index: int, body: BodyView) -> list[DocLine]:
+        lines: list[DocLine] = []
+        if not body.segments:
+            return [DocLine("(no content)", "notice", index)]
+        for seg_index, (text, quoted, summary, fold) in enumerate(body.segments):
+            if quoted and fold and (index, seg_index) not in self.unfolded:
+                count = text.count("\n") + 1
+                what = summary or f"({count} quoted line{'s' if count != 1 else ''})"
+                lines.append(DocLine(f"··· {what} · z shows", "fold", index, seg_index))
+                continue
+            kind = "quote" if quoted else "body"
+            lines.extend(DocLine(line, kind, index, seg_index) for line in text.split("\n"))
+        if body.truncated:
+            lines.append(DocLine("… (this message is very large; the rest is not shown)", "notice", index))
+        return lines
+
+    @staticmethod
+    def _attachment_text(attachment: Attachment) -> str:
+        name = clean_line(attachment.filename, max_chars=120) or f"attachment-{clean_line(attachment.id, max_chars=40)}"
+        kind = clean_line(attachment.content_type, max_chars=60) or "unknown type"
+        return f"📎 {name} · {kind} · {human_size(attachment.size)}"
