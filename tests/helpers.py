@@ -1,0 +1,62 @@
+"""Shared test helpers: build the real app against a real local server, wait, read the screen."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+from unibox_tui.config import Settings
+from unibox_tui.ui.app import UniboxApp
+
+
+def make_settings(server: Any = None, **overrides: Any) -> Settings:
+    settings = Settings(
+        profile="test",
+        api_key=server.key if server is not None else None,
+        api_key_source="test" if server is not None else "",
+        base_url=server.base_url if server is not None else "https://reachkit.invalid",
+        page_size=20,
+        poll_interval=0,
+        send_delay=0,
+        download_dir=Path(overrides.pop("download_dir")) if "download_dir" in overrides else None,
+    )
+    for key, value in overrides.items():
+        setattr(settings, key, value)
+    return settings
+
+
+def make_app(server: Any = None, **overrides: Any) -> UniboxApp:
+    return UniboxApp(make_settings(server, **overrides))
+
+
+async def settle(pilot: Any, timeout: float = 10.0) -> None:
+    """Wait until no worker runs and the screen has caught up (twice in a row)."""
+    app = pilot.app
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        await pilot.pause(0.05)
+        busy = [w for w in app.workers if w.is_running]
+        for screen in app.screen_stack:
+            busy.extend(w for w in screen.workers if w.is_running) if hasattr(screen, "workers") else None
+        if busy:
+            quiet = 0
+            await asyncio.sleep(0.05)
+            continue
+        quiet += 1
+        if quiet >= 3:
+            return
+    raise AssertionError("the app did not settle in time")
+
+
+def screen_text(app: UniboxApp) -> str:
+    """Everything on the terminal as plain text, one line per row."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+def widget_text(widget: Any) -> str:
+    """The visible text of a line-API widget (what its ``render_line`` draws)."""
+    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))

@@ -1,0 +1,92 @@
+"""The ``?`` screen: every key, collected from the bindings themselves (so remaps show)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+__all__ = ["HelpScreen", "binding_sections"]
+
+#: (section title, where the bindings live) in reading order. Import paths keep this module light.
+SECTIONS: list[tuple[str, str]] = [
+    ("Everywhere", "unibox_tui.ui.app:UniboxApp"),
+    ("Inbox", "unibox_tui.ui.screens.inbox:InboxScreen"),
+    ("Folders", "unibox_tui.ui.widgets.folder_bar:FolderBar"),
+    ("Conversation list", "unibox_tui.ui.widgets.conversation_list:ConversationList"),
+    ("Thread", "unibox_tui.ui.widgets.thread_view:ThreadView"),
+]
+
+#: Keys that exist but are easy to miss (Textual's own, or layout behaviour).
+EXTRA: dict[str, list[tuple[str, str]]] = {
+    "Everywhere": [
+        ("tab / shift+tab", "Move focus: folders → conversations → thread"),
+        ("ctrl+p", "Command palette"),
+        ("ctrl+q", "Quit"),
+    ],
+    "Conversation list": [("↓ past the last row", "Load the next page (↑ on the first: previous)")],
+}
+
+
+def _load(path: str) -> type:
+    module_name, _, attribute = path.partition(":")
+    module = __import__(module_name, fromlist=[attribute])
+    return getattr(module, attribute)
+
+
+def _display_key(keys: str) -> str:
+    names = {
+        "slash": "/",
+        "question_mark": "?",
+        "right_square_bracket": "]",
+        "left_square_bracket": "[",
+        "escape": "esc",
+        "space": "space",
+    }
+    return " / ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))
+
+
+def binding_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each section's (keys, description) rows, with the user's keymap applied."""
+    keymap = keymap or {}
+    sections = []
+    for title, path in SECTIONS + list(EXTRA_SECTIONS):
+        try:
+            owner = _load(path)
+        except (ImportError, AttributeError):
+            continue
+        rows: list[tuple[str, str]] = []
+        for binding in getattr(owner, "BINDINGS", []):
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+            rows.append((_display_key(keys), binding.description))
+        rows.extend(EXTRA.get(title, []))
+        if rows:
+            sections.append((title, rows))
+    return sections
+
+
+#: Further sections registered by feature modules (composer, downloads, triage...).
+EXTRA_SECTIONS: list[tuple[str, str]] = []
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable list of keys; any of escape, q or ? closes it."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", show=False)]
+
+    def compose(self) -> ComposeResult:
+        keymap = getattr(self.app, "_keymap", {}) or {}
+        flat = {key: ",".join(value) if isinstance(value, list | tuple) else value for key, value in keymap.items()}
+        with VerticalScroll(id="help-body"):
+            yield Static(Content.styled("Keys", "bold"), classes="help-title")
+            for title, rows in binding_sections(flat):
+                yield Static(Content.styled(title, "bold $accent"), classes="help-section")
+                width = max(len(keys) for keys, _ in rows)
+                lines = [Content.assemble((keys.ljust(width + 2), "bold"), text) for keys, text in rows]
+                yield Static(Content("\n").join(lines), classes="help-rows")
+            yield Static(Content.styled("esc closes", "$text-muted"), classes="help-foot")

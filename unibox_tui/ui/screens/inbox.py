@@ -1,0 +1,563 @@
+"""The main screen: folders, one page of conversations, and the open thread.
+
+Page loads run in an exclusive worker (a newer request cancels the older one, and a stale
+result is never painted); the next page is prefetched so a page turn does not wait for the
+network; the first page is polled in the background for new replies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header
+from textual.worker import Worker, WorkerState
+
+from ...api import Conversation, Page, ReachkitError
+from ...render.thread import ConversationRow, ThreadDocument, build_row
+from ...store.page_cache import PageCache
+from ..widgets.conversation_list import ConversationList
+from ..widgets.folder_bar import Folder, FolderBar
+from ..widgets.list_status import ListStatus
+from ..widgets.search_bar import SearchBar
+from ..widgets.thread_header import ThreadHeader
+from ..widgets.thread_view import ThreadView
+
+if TYPE_CHECKING:
+    from ..app import UniboxApp
+
+__all__ = ["InboxScreen"]
+
+log = logging.getLogger(__name__)
+
+FOLDERS = ("primary", "others")
+OTHERS_HINT = (
+    "Empty? Others holds mail that is not about a campaign; a workspace can switch off "
+    "storing it."
+)
+#: How long a cached page is shown without asking the server again.
+FRESH_SECONDS = 30.0
+#: Delay between the list cursor moving and the thread pane following it.
+FOLLOW_DELAY = 0.12
+MAX_POLL_BACKOFF = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    folder: str
+    search: str
+    page: int
+    page_size: int
+
+    def at(self, page: int) -> PageKey:
+        return PageKey(self.folder, self.search, page, self.page_size)
+
+
+class InboxScreen(Screen[None]):
+    """Folders -> conversations -> thread; everything the SDR triages from."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="inbox.search"),
+        Binding("right_square_bracket", "next_page", "Next page", id="inbox.next_page"),
+        Binding("left_square_bracket", "previous_page", "Prev page", id="inbox.previous_page"),
+        Binding("ctrl+r", "refresh", "Refresh", id="inbox.refresh"),
+        Binding("escape", "back", "Back", show=False, id="inbox.back"),
+        Binding("1", "folder('primary')", "Primary", show=False, id="inbox.folder_primary"),
+        Binding("2", "folder('others')", "Others", show=False, id="inbox.folder_others"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = "primary"
+        self.search = ""
+        self.page_number = 1
+        self.current_page: Page[Conversation] | None = None
+        self.pages: PageCache[Page[Conversation]] = PageCache(capacity=12)
+        self.document: ThreadDocument | None = None
+        self.open_id: str | None = None
+        self._wanted: PageKey | None = None
+        self._painted: PageKey | None = None
+        self._saved_position: tuple[int, str | None] | None = None
+        self._follow_timer: Timer | None = None
+        self._poll_timer: Timer | None = None
+        self._poll_delay = 0.0
+        self._fresh: dict[str, Conversation] = {}
+        self._first_ids: dict[str, tuple[str, ...]] = {}
+
+    @property
+    def unibox(self) -> UniboxApp:
+        return self.app  # type: ignore[return-value]
+
+    # -- layout ------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="✉")
+        with Horizontal(id="body"):
+            yield FolderBar(
+                [
+                    Folder("primary", "Primary"),
+                    Folder("others", "Others"),
+                ],
+                id="folders",
+            )
+            with Vertical(id="list-pane"):
+                yield SearchBar(id="search")
+                yield ConversationList(id="conversations")
+                yield ListStatus(id="list-status")
+            with Vertical(id="thread-pane"):
+                yield ThreadHeader(id="thread-header")
+                yield ThreadView(id="thread")
+        yield Footer()
+
+    @property
+    def conversation_list(self) -> ConversationList:
+        return self.query_one(ConversationList)
+
+    @property
+    def thread_view(self) -> ThreadView:
+        return self.query_one(ThreadView)
+
+    @property
+    def status(self) -> ListStatus:
+        return self.query_one(ListStatus)
+
+    @property
+    def folder_bar(self) -> FolderBar:
+        return self.query_one(FolderBar)
+
+    def on_mount(self) -> None:
+        self.folder_bar.select(self.folder)
+        self.conversation_list.focus()
+        self._update_titles()
+        if self.unibox.client is None:
+            self.conversation_list.show_message(
+                "No API key. Run `unibox-tui login`, or start the demo: unibox-tui --demo"
+            )
+            return
+        self.load_page(1)
+        self.call_after_refresh(self._load_other_counts)
+        self._schedule_poll()
+
+    def on_resize(self, event: Resize) -> None:
+        self.folder_bar.set_class(event.size.width < 140, "-strip")
+
+    def _update_titles(self) -> None:
+        self.title = "unibox-tui"
+        where = "Primary" if self.folder == "primary" else "Others"
+        self.sub_title = f"{where} · {self.unibox.workspace_label}"
+
+    # -- loading pages -----------------------------------------------------------------------------
+
+    def _key(self, page: int) -> PageKey:
+        return PageKey(self.folder, self.search, page, self.unibox.settings.page_size)
+
+    def load_page(self, page: int, *, cursor: int | str | None = 0, force: bool = False) -> None:
+        """Show ``page``: from the cache at once if we have it, else fetched (stale ones dropped)."""
+        page = max(1, page)
+        key = self._key(page)
+        self._wanted = key
+        cached = None if force else self.pages.get(key)
+        if cached is not None:
+            self._paint(key, cached.value, cursor)
+            if cached.age > FRESH_SECONDS:
+                self.status.stale = True
+                self._fetch_page(key, cursor if cursor is not None else None, repaint_only_if_changed=True)
+            else:
+                self._prefetch_around(key, cached.value)
+            return
+        self.status.loading = True
+        self.status.page = page
+        self._fetch_page(key, cursor)
+
+    @work(exclusive=True, group="list", exit_on_error=False, description="Loading conversations")
+    async def _fetch_page(
+        self, key: PageKey, cursor: int | str | None, repaint_only_if_changed: bool = False
+    ) -> None:
+        client = self.unibox.client
+        if client is None:
+            return
+        try:
+            page = await client.list_conversations(
+                page=key.page, page_size=key.page_size, search=key.search or None, folder=key.folder
+            )
+        except asyncio.CancelledError:
+            raise
+        except ReachkitError as error:
+            if key == self._wanted:
+                self.status.loading = False
+                self.status.stale = False
+                self._list_failed(error)
+            return
+        self.pages.put(key, page)
+        if key != self._wanted:
+            return  # the user has moved on: never paint a stale page
+        self.status.loading = False
+        self.status.stale = False
+        self.status.note = ""
+        if repaint_only_if_changed and self._painted == key and self._same_rows(page):
+            self._update_counts(key, page)
+        else:
+            self._paint(key, page, cursor)
+        self._prefetch_around(key, page)
+
+    def _same_rows(self, page: Page[Conversation]) -> bool:
+        current = self.current_page
+        if current is None:
+            return False
+        return [(c.id, c.updated_at_raw, c.unread, c.effective_label) for c in current.items] == [
+            (c.id, c.updated_at_raw, c.unread, c.effective_label) for c in page.items
+        ]
+
+    def _paint(self, key: PageKey, page: Page[Conversation], cursor: int | str | None) -> None:
+        if page.items == () and key.page > 1 and page.total_pages and key.page > page.total_pages:
+            # Past the end (the folder shrank): go to the real last page instead.
+            self.load_page(page.total_pages, cursor=-1)
+            return
+        self.current_page = page
+        self.page_number = key.page
+        self._painted = key
+        now = datetime.now(UTC)
+        rows = [self._row(conversation, now) for conversation in page.items]
+        listing = self.conversation_list
+        if rows:
+            listing.set_rows(rows, cursor=cursor)
+        else:
+            listing.show_message(self._empty_text(key))
+            self.thread_view.show_placeholder("Nothing to read here.")
+            self.query_one(ThreadHeader).show(None)
+            self.open_id = None
+        self._update_counts(key, page)
+
+    def _row(self, conversation: Conversation, now: datetime) -> ConversationRow:
+        return build_row(conversation, now, local_label=self.unibox.local_label(conversation.id))
+
+    def _empty_text(self, key: PageKey) -> str:
+        if key.search:
+            return f"No conversations match this search in {key.folder.title()}."
+        if key.folder == "others":
+            return "Others is empty. " + OTHERS_HINT
+        return "No conversations yet."
+
+    def _update_counts(self, key: PageKey, page: Page[Conversation]) -> None:
+        status = self.status
+        status.page = key.page
+        status.total_pages = page.total_pages
+        status.total_count = page.total_count
+        status.search = key.search
+        if not key.search:
+            self.folder_bar.set_count(key.folder, page.total_count)
+            if key.folder == "others":
+                self.folder_bar.set_hint("others", OTHERS_HINT if page.total_count == 0 else "")
+
+    def _list_failed(self, error: ReachkitError) -> None:
+        message = f"{error} Press ctrl+r to retry."
+        if not self.conversation_list.rows:
+            self.conversation_list.show_message(message)
+        self.status.note = "could not load; ctrl+r retries"
+        self.unibox.show_error(error, "Loading conversations")
+
+    def _prefetch_around(self, key: PageKey, page: Page[Conversation]) -> None:
+        wanted = []
+        if key.page < page.total_pages:
+            wanted.append(key.at(key.page + 1))
+        if key.page > 1:
+            wanted.append(key.at(key.page - 1))
+        missing = [k for k in wanted if k not in self.pages]
+        if missing:
+            self._prefetch(missing)
+
+    @work(exclusive=True, group="prefetch", exit_on_error=False, description="Prefetching")
+    async def _prefetch(self, keys: list[PageKey]) -> None:
+        client = self.unibox.client
+        if client is None:
+            return
+        for key in keys:
+            try:
+                page = await client.list_conversations(
+                    page=key.page, page_size=key.page_size, search=key.search or None, folder=key.folder
+                )
+            except ReachkitError:
+                return  # a prefetch failing is not the user's problem
+            self.pages.put(key, page)
+
+    @work(group="counts", exit_on_error=False, description="Counting folders")
+    async def _load_other_counts(self) -> None:
+        """The folder we are not in still shows its count (one cheap request)."""
+        client = self.unibox.client
+        if client is None:
+            return
+        for folder in FOLDERS:
+            if folder == self.folder:
+                continue
+            try:
+                page = await client.list_conversations(page=1, page_size=1, folder=folder)
+            except ReachkitError:
+                continue
+            self.folder_bar.set_count(folder, page.total_count)
+            if folder == "others":
+                self.folder_bar.set_hint("others", OTHERS_HINT if page.total_count == 0 else "")
+
+    # -- paging and folders --------------------------------------------------------------------------
+
+    def action_next_page(self) -> None:
+        wanted = self._wanted.page if self._wanted else self.page_number
+        total = self.current_page.total_pages if self.current_page else 0
+        if total and wanted >= total:
+            self.unibox.say("This is the last page.")
+            return
+        self.load_page(wanted + 1, cursor=0)
+
+    def action_previous_page(self) -> None:
+        wanted = self._wanted.page if self._wanted else self.page_number
+        if wanted <= 1:
+            self.unibox.say("This is the first page.")
+            return
+        self.load_page(wanted - 1, cursor=0)
+
+    @on(ConversationList.PastEdge)
+    def _past_edge(self, event: ConversationList.PastEdge) -> None:
+        total = self.current_page.total_pages if self.current_page else 0
+        if event.direction > 0 and self.page_number < total:
+            self.load_page(self.page_number + 1, cursor=0)
+        elif event.direction < 0 and self.page_number > 1:
+            self.load_page(self.page_number - 1, cursor=-1)
+
+    def action_folder(self, folder: str) -> None:
+        self.switch_folder(folder)
+
+    @on(FolderBar.Selected)
+    def _folder_selected(self, event: FolderBar.Selected) -> None:
+        if event.key in FOLDERS:
+            self.switch_folder(event.key)
+            self.conversation_list.focus()
+        else:
+            self.unibox.open_room(event.key)
+
+    def switch_folder(self, folder: str) -> None:
+        if folder not in FOLDERS:
+            return
+        if folder == self.folder and not self.search:
+            return
+        self.folder = folder
+        self.search = ""
+        self._saved_position = None
+        self.query_one(SearchBar).display = False
+        self.folder_bar.select(folder)
+        self._update_titles()
+        self.load_page(1)
+        self._load_other_counts()
+
+    # -- search ---------------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        bar = self.query_one(SearchBar)
+        bar.display = True
+        bar.value = self.search
+        bar.focus()
+
+    @on(SearchBar.Search)
+    def _run_search(self, event: SearchBar.Search) -> None:
+        query = event.query
+        if not query:
+            self._clear_search()
+            return
+        if self._saved_position is None:
+            current = self.conversation_list.current_row
+            self._saved_position = (self.page_number, current.id if current else None)
+        self.search = query
+        self.load_page(1)
+        if event.final:
+            self.query_one(SearchBar).display = False
+            self.conversation_list.focus()
+
+    @on(SearchBar.Cancelled)
+    def _search_cancelled(self, event: SearchBar.Cancelled) -> None:
+        self.query_one(SearchBar).display = False
+        self.conversation_list.focus()
+
+    def _clear_search(self) -> None:
+        bar = self.query_one(SearchBar)
+        bar.value = ""
+        bar.display = False
+        if not self.search:
+            return
+        self.search = ""
+        page, conversation_id = self._saved_position or (1, None)
+        self._saved_position = None
+        self.load_page(page, cursor=conversation_id if conversation_id else 0)
+        self.conversation_list.focus()
+
+    # -- the thread pane ----------------------------------------------------------------------------
+
+    @on(ConversationList.Highlighted)
+    def _highlighted(self, event: ConversationList.Highlighted) -> None:
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+        if event.row is None:
+            return
+        conversation_id = event.row.id
+        if conversation_id == self.open_id:
+            return
+        self._follow_timer = self.set_timer(FOLLOW_DELAY, lambda: self.open_conversation(conversation_id))
+
+    @on(ConversationList.Selected)
+    def _selected(self, event: ConversationList.Selected) -> None:
+        if event.row.id != self.open_id:
+            self.open_conversation(event.row.id)
+        if self.has_class("-narrow"):
+            self.add_class("-reading")
+        self.thread_view.focus()
+
+    def conversation(self, conversation_id: str) -> Conversation | None:
+        fresh = self._fresh.get(conversation_id)
+        if fresh is not None:
+            return fresh
+        if self.current_page is not None:
+            for conversation in self.current_page.items:
+                if conversation.id == conversation_id:
+                    return conversation
+        return None
+
+    @property
+    def open_conversation_model(self) -> Conversation | None:
+        return self.conversation(self.open_id) if self.open_id else None
+
+    def open_conversation(self, conversation_id: str) -> None:
+        """Show what we already have at once, then refresh it from the server."""
+        conversation = self.conversation(conversation_id)
+        if conversation is None:
+            return
+        self.open_id = conversation_id
+        self.document = ThreadDocument(conversation, now=datetime.now(UTC))
+        self.query_one(ThreadHeader).show(conversation, local_label=self.unibox.local_label(conversation_id))
+        self.thread_view.show_document(self.document)
+        self._load_conversation(conversation_id)
+
+    @work(exclusive=True, group="thread", exit_on_error=False, description="Loading conversation")
+    async def _load_conversation(self, conversation_id: str) -> None:
+        client = self.unibox.client
+        if client is None:
+            return
+        try:
+            conversation = await client.get_conversation(conversation_id)
+        except asyncio.CancelledError:
+            raise
+        except ReachkitError as error:
+            if conversation_id == self.open_id:
+                self.query_one(ThreadHeader).show(
+                    self.conversation(conversation_id), note="could not refresh; ctrl+r retries"
+                )
+                log.info("conversation %s refresh failed: %s", conversation_id, error)
+            return
+        if conversation_id != self.open_id or self.document is None:
+            return
+        self.replace_conversation(conversation)
+
+    def replace_conversation(self, conversation: Conversation) -> None:
+        """A fresher copy of a conversation: update its row and, if open, its thread."""
+        self._fresh[conversation.id] = conversation
+        if len(self._fresh) > 200:
+            self._fresh.pop(next(iter(self._fresh)))
+        self.conversation_list.update_row(self._row(conversation, datetime.now(UTC)))
+        if conversation.id == self.open_id and self.document is not None:
+            self.document.adopt(conversation)
+            self.query_one(ThreadHeader).show(conversation, local_label=self.unibox.local_label(conversation.id))
+            self.thread_view.refresh_document()
+
+    # -- refresh and polling ------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.pages.clear()
+        self._fresh.clear()
+        current = self.conversation_list.current_row
+        self.load_page(self.page_number, cursor=current.id if current else 0, force=True)
+        if self.open_id:
+            self._load_conversation(self.open_id)
+        self._load_other_counts()
+
+    def _schedule_poll(self) -> None:
+        interval = self.unibox.settings.poll_interval
+        if interval <= 0:
+            return
+        delay = self._poll_delay or interval
+        self._poll_timer = self.set_timer(delay, self._poll)
+
+    @work(exclusive=True, group="poll", exit_on_error=False, description="Checking for new mail")
+    async def _poll(self) -> None:
+        client = self.unibox.client
+        interval = self.unibox.settings.poll_interval
+        if client is None or interval <= 0:
+            return
+        key = self._key(1)
+        try:
+            page = await client.list_conversations(
+                page=1, page_size=key.page_size, search=key.search or None, folder=key.folder
+            )
+        except ReachkitError as error:
+            self._poll_delay = min(MAX_POLL_BACKOFF, max(interval, self._poll_delay or interval) * 2)
+            retry_after = getattr(error, "retry_after", None)
+            if retry_after:
+                self._poll_delay = max(self._poll_delay, min(MAX_POLL_BACKOFF, retry_after))
+            self.status.note = f"offline? checking again in {int(self._poll_delay)} s"
+            self._schedule_poll()
+            return
+        self._poll_delay = 0.0
+        if self.status.note.startswith("offline"):
+            self.status.note = ""
+        self._absorb_poll(key, page)
+        self._schedule_poll()
+
+    def _absorb_poll(self, key: PageKey, page: Page[Conversation]) -> None:
+        """Merge a polled first page without moving the user's cursor off their conversation."""
+        before = self.pages.get(key)
+        self.pages.put(key, page)
+        old = {c.id: c.updated_at_raw for c in (before.value.items if before else ())}
+        if self._painted is not None and self._painted.page == 1 and self.current_page is not None:
+            old = old or {c.id: c.updated_at_raw for c in self.current_page.items}
+        changed = [c for c in page.items if old and c.id not in old]
+        updated = [c for c in page.items if old and c.id in old and old[c.id] != c.updated_at_raw]
+        if self._painted == key and not self._same_rows(page):
+            self._paint(key, page, None)
+        elif self._painted is not None and self._painted != key:
+            self._update_counts_only(page)
+        fresh = len(changed) + len(updated)
+        if fresh:
+            noun = "conversation" if fresh == 1 else "conversations"
+            self.unibox.say(f"{fresh} new or updated {noun} in {key.folder.title()}.", title="New mail")
+        # The open thread may have grown.
+        if self.open_id and any(c.id == self.open_id for c in updated):
+            self._load_conversation(self.open_id)
+
+    def _update_counts_only(self, page: Page[Conversation]) -> None:
+        if not self.search:
+            self.folder_bar.set_count(self.folder, page.total_count)
+
+    # -- focus and back -----------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        focused = self.focused
+        if isinstance(focused, ThreadView) or self.has_class("-reading"):
+            self.remove_class("-reading")
+            self.conversation_list.focus()
+            return
+        if self.search:
+            self._clear_search()
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.status.loading = False
+            self.unibox.show_error(error, event.worker.description or "A background task")

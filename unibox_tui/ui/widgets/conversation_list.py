@@ -1,0 +1,370 @@
+"""The conversation list: one page of rows, drawn line by line (only what is on screen).
+
+A line-API widget rather than a ``DataTable``: rows are painted from sanitised plain strings
+(never markup), columns flex with the width, and a page of 100 repaints in a few ms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ...render.thread import ConversationRow
+from ..strips import Part, fit, line_strip
+
+__all__ = ["ConversationList"]
+
+_LABEL_TONES = {
+    "Interested": "positive",
+    "Meeting": "positive",
+    "Question": "info",
+    "More info": "info",
+    "Referral": "info",
+    "Not now": "neutral",
+    "Out of office": "neutral",
+    "Neutral": "neutral",
+    "Not interested": "negative",
+    "Wrong person": "negative",
+    "Left company": "negative",
+    "Unsubscribe": "negative",
+}
+
+
+class ConversationList(ScrollView, can_focus=True):
+    """Rows of conversations with a cursor; posts messages, decides nothing itself."""
+
+    COMPONENT_CLASSES = {
+        "conversation-list--cursor",
+        "conversation-list--cursor-blurred",
+        "conversation-list--unread",
+        "conversation-list--lead",
+        "conversation-list--snippet",
+        "conversation-list--date",
+        "conversation-list--marker",
+        "conversation-list--closed",
+        "conversation-list--damaged",
+        "conversation-list--label-positive",
+        "conversation-list--label-info",
+        "conversation-list--label-neutral",
+        "conversation-list--label-negative",
+        "conversation-list--label-ai",
+        "conversation-list--placeholder",
+    }
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("home,g", "first", "First", show=False, id="list.first"),
+        Binding("end,G", "last", "Last", show=False, id="list.last"),
+        Binding("enter", "select", "Open", id="list.open"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to ``row`` (``None`` when the list is empty)."""
+
+        list: ConversationList
+        row: ConversationRow | None
+        index: int
+
+        @property
+        def control(self) -> ConversationList:
+            return self.list
+
+    @dataclass
+    class Selected(Message):
+        """The user opened ``row`` (enter or a click on the cursor row)."""
+
+        list: ConversationList
+        row: ConversationRow
+        index: int
+
+        @property
+        def control(self) -> ConversationList:
+            return self.list
+
+    @dataclass
+    class PastEdge(Message):
+        """The user moved past the last row (``+1``) or above the first (``-1``)."""
+
+        list: ConversationList
+        direction: int
+
+        @property
+        def control(self) -> ConversationList:
+            return self.list
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.rows: list[ConversationRow] = []
+        self.placeholder = ""
+        self._cache: dict[tuple[int, int, int, bool, bool], Strip] = {}
+        self._columns: tuple[int, int, int] = (0, 0, 0)
+        #: Two lines a row (who/label/date, then subject/snippet) when the list is narrow.
+        self.row_height = 1
+
+    # -- data in --
+
+    def set_rows(self, rows: list[ConversationRow], *, cursor: int | str | None = 0) -> None:
+        """Replace every row; ``cursor`` is a row index, a conversation id, or ``None`` (keep)."""
+        previous = self.current_row.id if self.current_row else None
+        self.rows = list(rows)
+        self.placeholder = ""
+        self._measure()
+        index = 0
+        if isinstance(cursor, str):
+            index = self.index_of(cursor)
+            index = 0 if index < 0 else index
+        elif cursor is None and previous is not None:
+            index = max(0, self.index_of(previous))
+        elif isinstance(cursor, int):
+            index = cursor if cursor >= 0 else len(self.rows) + cursor
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, len(self.rows) * self.row_height)
+        self.cursor = max(0, min(index, len(self.rows) - 1)) if self.rows else 0
+        self.refresh()
+
+    def update_row(self, row: ConversationRow) -> None:
+        index = self.index_of(row.id)
+        if index < 0:
+            return
+        self.rows[index] = row
+        self._measure()
+        self._cache.clear()
+        self.refresh()
+
+    def show_message(self, text: str) -> None:
+        """A centred message instead of rows (empty folder, an error...)."""
+        self.rows = []
+        self.placeholder = text
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, 0)
+        self.cursor = 0
+        self.refresh()
+
+    def index_of(self, conversation_id: str) -> int:
+        for index, row in enumerate(self.rows):
+            if row.id == conversation_id:
+                return index
+        return -1
+
+    @property
+    def current_row(self) -> ConversationRow | None:
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor]
+        return None
+
+    # -- cursor --
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._cache.clear()
+        self.refresh()
+        if self.rows:
+            height = self.row_height
+            self.scroll_to_region(Region(0, new * height, 1, height), animate=False, immediate=True)
+        self.post_message(self.Highlighted(self, self.current_row, new))
+
+    def action_cursor_down(self) -> None:
+        if not self.rows:
+            return
+        if self.cursor >= len(self.rows) - 1:
+            self.post_message(self.PastEdge(self, +1))
+        else:
+            self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        if not self.rows:
+            return
+        if self.cursor <= 0:
+            self.post_message(self.PastEdge(self, -1))
+        else:
+            self.cursor -= 1
+
+    def action_page_down(self) -> None:
+        if self.rows:
+            self.cursor = min(len(self.rows) - 1, self.cursor + self._rows_per_screen())
+
+    def action_page_up(self) -> None:
+        if self.rows:
+            self.cursor = max(0, self.cursor - self._rows_per_screen())
+
+    def _rows_per_screen(self) -> int:
+        return max(1, self.size.height // self.row_height - 1)
+
+    def action_first(self) -> None:
+        if self.rows:
+            self.cursor = 0
+
+    def action_last(self) -> None:
+        if self.rows:
+            self.cursor = len(self.rows) - 1
+
+    def action_select(self) -> None:
+        row = self.current_row
+        if row is not None:
+            self.post_message(self.Selected(self, row, self.cursor))
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = (event.y + self.scroll_offset.y) // self.row_height
+        if 0 <= index < len(self.rows):
+            if index == self.cursor or event.chain > 1:
+                self.cursor = index
+                self.action_select()
+            else:
+                self.cursor = index
+
+    def on_focus(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._measure()
+        self._cache.clear()
+        self.virtual_size = Size(event.size.width, len(self.rows) * self.row_height)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    # -- drawing --
+
+    def _measure(self) -> None:
+        """Column widths for this page: date and label fit the widest value on the page."""
+        date_width = max((len(row.date) for row in self.rows), default=5)
+        label_cap = 14 if self.size.width >= 100 else 10
+        label_width = min(label_cap, max((len(row.label) for row in self.rows), default=0))
+        self.row_height = 1 if self.size.width >= 90 else 2
+        if self.row_height == 1:
+            lead_width = max(12, min(28, int(self.size.width / 3.3)))
+        else:
+            lead_width = max(12, self.size.width - label_width - date_width - 12)
+        self._columns = (lead_width, label_width, max(5, date_width))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index, line = divmod(y + self.scroll_offset.y, self.row_height)
+        base = self.rich_style
+        if not self.rows:
+            if self.placeholder and y == max(0, self.size.height // 2 - 1):
+                style = self.get_component_rich_style("conversation-list--placeholder")
+                return line_strip([(_centre(self.placeholder, width), style)], width, base)
+            return Strip.blank(width, base)
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        is_cursor = index == self.cursor
+        key = (index, line, width, is_cursor, self.has_focus)
+        strip = self._cache.get(key)
+        if strip is None:
+            if self.row_height == 1:
+                strip = self._render_row(self.rows[index], width, is_cursor)
+            else:
+                strip = self._render_two_line_row(self.rows[index], width, is_cursor, line)
+            if len(self._cache) > 500:
+                self._cache.clear()
+            self._cache[key] = strip
+        return strip
+
+    def _base(self, is_cursor: bool) -> Style:
+        base = self.rich_style
+        if is_cursor:
+            base = base + self.get_component_rich_style(
+                "conversation-list--cursor" if self.has_focus else "conversation-list--cursor-blurred"
+            )
+        return base
+
+    def _marker(self, row: ConversationRow) -> Part:
+        style = self.get_component_rich_style
+        if row.damaged:
+            return ("⚠ ", style("conversation-list--damaged"))
+        if row.unread:
+            return ("● ", style("conversation-list--marker"))
+        if row.closed:
+            return ("✓ ", style("conversation-list--closed"))
+        return ("  ", None)
+
+    def _lead_style(self, row: ConversationRow) -> Style:
+        style = self.get_component_rich_style("conversation-list--lead")
+        if row.unread:
+            style = style + self.get_component_rich_style("conversation-list--unread")
+        return style
+
+    def _right_columns(self, row: ConversationRow, label_width: int, date_width: int) -> list[Part]:
+        """Label, attachment mark and date: the right-hand end of a row."""
+        style = self.get_component_rich_style
+        right: list[Part] = [(" ", None)]
+        if label_width and row.label:
+            tone = _LABEL_TONES.get(row.label, "info")
+            label_style = style(f"conversation-list--label-{tone}")
+            if not row.label_manual:
+                label_style = label_style + style("conversation-list--label-ai")
+            right.append((fit(row.label, label_width), label_style))
+            right.append((" ", None))
+        elif label_width:
+            right.append((" " * (label_width + 1), None))
+        right.append(("📎" if row.attachments else "  ", style("conversation-list--marker")))
+        right.append((" ", None))
+        right.append((fit(row.date, date_width, align="right"), style("conversation-list--date")))
+        right.append((" ", None))
+        return right
+
+    def _subject_and_snippet(self, row: ConversationRow, room: int) -> list[Part]:
+        unread = self.get_component_rich_style("conversation-list--unread") if row.unread else None
+        subject = row.subject
+        subject_cells = _cells(subject)
+        if subject_cells >= room - 1:
+            return [(fit(subject, room), unread)]
+        snippet = f" — {row.snippet}" if row.snippet else ""
+        return [
+            (subject, unread),
+            (fit(snippet, room - subject_cells), self.get_component_rich_style("conversation-list--snippet")),
+        ]
+
+    def _render_row(self, row: ConversationRow, width: int, is_cursor: bool) -> Strip:
+        """One line: marker, lead, subject — snippet, label, attachment mark, date."""
+        lead_width, label_width, date_width = self._columns
+        parts: list[Part] = [(" ", None), self._marker(row), (fit(row.lead, lead_width), self._lead_style(row)), ("  ", None)]
+        right = self._right_columns(row, label_width, date_width)
+        middle = max(0, width - (3 + lead_width + 2) - sum(_cells(text) for text, _ in right))
+        parts.extend(self._subject_and_snippet(row, middle))
+        parts.extend(right)
+        return line_strip(parts, width, self._base(is_cursor))
+
+    def _render_two_line_row(self, row: ConversationRow, width: int, is_cursor: bool, line: int) -> Strip:
+        """Narrow lists: who, label and date; then subject — snippet underneath."""
+        _, label_width, date_width = self._columns
+        base = self._base(is_cursor)
+        if line == 0:
+            right = self._right_columns(row, label_width, date_width)
+            room = max(0, width - 3 - sum(_cells(text) for text, _ in right))
+            parts: list[Part] = [(" ", None), self._marker(row), (fit(row.lead, room), self._lead_style(row))]
+            return line_strip(parts + right, width, base)
+        parts = [("   ", None), *self._subject_and_snippet(row, max(0, width - 4))]
+        return line_strip(parts, width, base)
+
+
+def _cells(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _centre(text: str, width: int) -> str:
+    text = fit(text, width) if _cells(text) > width else text
+    pad = max(0, (width - _cells(text)) // 2)
+    return " " * pad + text

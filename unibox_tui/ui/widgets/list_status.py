@@ -1,0 +1,61 @@
+"""The line under the list: where you are ("page 3 of 57 · 1,134 conversations"), what is loading."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ...render.formatting import human_count
+from ...render.sanitize import clean_line
+
+__all__ = ["ListStatus"]
+
+_SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+class ListStatus(Widget):
+    """Page position, the active search, and a spinner while a page is in flight."""
+
+    page: reactive[int] = reactive(0)
+    total_pages: reactive[int] = reactive(0)
+    total_count: reactive[int | None] = reactive(None)
+    search: reactive[str] = reactive("")
+    loading: reactive[bool] = reactive(False)
+    stale: reactive[bool] = reactive(False)
+    note: reactive[str] = reactive("")
+    _frame: reactive[int] = reactive(0)
+
+    def on_mount(self) -> None:
+        self._timer = self.set_interval(0.12, self._tick, pause=True)
+
+    def watch_loading(self, loading: bool) -> None:
+        if loading:
+            self._timer.resume()
+        else:
+            self._timer.pause()
+
+    def _tick(self) -> None:
+        self._frame = (self._frame + 1) % len(_SPINNER)
+
+    def render(self) -> Content:
+        parts: list[str | tuple[str, str]] = []
+        if self.loading:
+            parts.append((f"{_SPINNER[self._frame]} loading  ", "$accent"))
+        if self.total_count is not None:
+            count = self.total_count
+            noun = "conversation" if count == 1 else "conversations"
+            if self.total_pages:
+                parts.append(f"page {self.page} of {human_count(self.total_pages)} · ")
+            parts.append(f"{human_count(count)} {noun}")
+        elif not self.loading:
+            parts.append("")
+        if self.search:
+            parts.append(("  search: ", "$text-muted"))
+            parts.append((f"“{clean_line(self.search, max_chars=40)}”", "bold"))
+            parts.append(("  (esc clears)", "$text-muted"))
+        if self.stale:
+            parts.append(("  · cached, refreshing", "$text-warning"))
+        if self.note:
+            parts.append(("  " + clean_line(self.note, max_chars=80), "$text-muted"))
+        return Content.assemble(*parts)

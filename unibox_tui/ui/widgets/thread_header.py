@@ -1,0 +1,50 @@
+"""Above the thread: subject, lead, label, status and message count of the open conversation."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widget import Widget
+
+from ...api.models import Conversation
+from ...render.formatting import label_name
+from ...render.sanitize import clean_line
+from ...render.thread import person
+
+__all__ = ["ThreadHeader"]
+
+
+class ThreadHeader(Widget):
+    """Two lines that say what is open; every server string cleaned and shown as text."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.conversation: Conversation | None = None
+        self.local_label: str | None = None
+        self.note = ""
+
+    def show(self, conversation: Conversation | None, *, local_label: str | None = None, note: str = "") -> None:
+        self.conversation = conversation
+        self.local_label = local_label
+        self.note = note
+        self.refresh(layout=True)
+
+    def render(self) -> Content:
+        conversation = self.conversation
+        if conversation is None:
+            return Content("")
+        subject = clean_line(conversation.subject, max_chars=300) or "(no subject)"
+        lead = person(conversation.lead_name, conversation.lead_email)
+        count = len(conversation.messages)
+        status = clean_line(conversation.status, max_chars=20) or "open"
+        parts: list[str | tuple[str, str]] = [(subject, "bold"), "\n", (lead, "$accent")]
+        parts.append((f"  ·  {count} message{'s' if count != 1 else ''} · {status}", "$text-muted"))
+        label = self.local_label or conversation.effective_label
+        if label:
+            manual = bool(self.local_label or conversation.label_override)
+            tag = clean_line(label_name(label), max_chars=30)
+            where = " (local)" if self.local_label else ("" if manual else " (AI)")
+            parts.append(("  ·  ", "$text-muted"))
+            parts.append((f"{tag}{where}", "bold $success" if manual else "italic $secondary"))
+        if self.note:
+            parts.append(("  ·  " + clean_line(self.note, max_chars=60), "$text-warning"))
+        return Content.assemble(*parts)
