@@ -41,9 +41,11 @@ __all__ = ["InboxScreen"]
 log = logging.getLogger(__name__)
 
 FOLDERS = ("primary", "others")
-OTHERS_HINT = (
-    "Empty? Others holds mail that is not about a campaign; a workspace can switch off "
-    "storing it."
+OTHERS_HINT = "Non-campaign mail; empty when the workspace does not store it."
+OTHERS_EMPTY = (
+    "Others is empty.\n"
+    "It holds mail that is not about a campaign, and a workspace can switch off "
+    "storing that mail, so an empty Others is normal."
 )
 #: How long a cached page is shown without asking the server again.
 FRESH_SECONDS = 30.0
@@ -247,7 +249,7 @@ class InboxScreen(Screen[None]):
         if key.search:
             return f"No conversations match this search in {key.folder.title()}."
         if key.folder == "others":
-            return "Others is empty. " + OTHERS_HINT
+            return OTHERS_EMPTY
         return "No conversations yet."
 
     def _update_counts(self, key: PageKey, page: Page[Conversation]) -> None:
