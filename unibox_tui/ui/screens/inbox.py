@@ -181,6 +181,8 @@ class InboxScreen(Screen[None]):
             return
         self.status.loading = True
         self.status.page = page
+        if not self.conversation_list.rows:
+            self.conversation_list.show_message("Loading conversations…")
         self._fetch_page(key, cursor)
 
     @work(exclusive=True, group="list", exit_on_error=False, description="Loading conversations")
