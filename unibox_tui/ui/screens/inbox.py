@@ -52,6 +52,8 @@ FRESH_SECONDS = 30.0
 #: Delay between the list cursor moving and the thread pane following it.
 FOLLOW_DELAY = 0.12
 MAX_POLL_BACKOFF = 600.0
+#: How long after opening a conversation from a fresh page it is re-read from the server.
+REFRESH_DELAY = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,7 @@ class InboxScreen(Screen[None]):
         self._painted: PageKey | None = None
         self._saved_position: tuple[int, str | None] | None = None
         self._follow_timer: Timer | None = None
+        self._refresh_timer: Timer | None = None
         self._poll_timer: Timer | None = None
         self._poll_delay = 0.0
         self._fresh: dict[str, Conversation] = {}
@@ -447,7 +450,24 @@ class InboxScreen(Screen[None]):
         self.document = ThreadDocument(conversation, now=datetime.now(UTC))
         self.query_one(ThreadHeader).show(conversation, local_label=self.unibox.local_label(conversation_id))
         self.thread_view.show_document(self.document)
-        self._load_conversation(conversation_id)
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        if self._page_is_fresh():
+            # The list's copy is seconds old: show it, and re-read the conversation a moment
+            # later so the re-read never competes with rendering what is already here.
+            self._refresh_timer = self.set_timer(
+                REFRESH_DELAY, lambda: self._refresh_if_open(conversation_id)
+            )
+        else:
+            self._load_conversation(conversation_id)
+
+    def _refresh_if_open(self, conversation_id: str) -> None:
+        if conversation_id == self.open_id:
+            self._load_conversation(conversation_id)
+
+    def _page_is_fresh(self) -> bool:
+        cached = self.pages.get(self._painted) if self._painted is not None else None
+        return cached is not None and cached.age < FRESH_SECONDS
 
     @work(exclusive=True, group="thread", exit_on_error=False, description="Loading conversation")
     async def _load_conversation(self, conversation_id: str) -> None:
