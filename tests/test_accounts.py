@@ -383,3 +383,33 @@ async def test_tls_verification_is_always_on_for_https():
     context = client._http._transport._pool._ssl_context
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     await client.aclose()
+
+
+async def test_a_redirect_or_a_web_page_is_not_taken_for_a_working_key():
+    from unibox_tui.api import ProtocolError
+    from unibox_tui.api.keycheck import explain_key_error
+
+    answers = iter([httpx.Response(301, headers={"location": "https://elsewhere.example/"}),
+                    httpx.Response(200, html="<html>Welcome to our site</html>")])
+    client = ReachkitClient(GOOD_KEY, "https://reachkit.example", transport=httpx.MockTransport(lambda r: next(answers)))
+    for _ in range(2):
+        with pytest.raises(ProtocolError) as caught:
+            await client.verify()
+        assert "not like Reachkit's API" in explain_key_error(caught.value, client.base_url)
+    await client.aclose()
+
+
+def test_login_never_lets_a_hostile_server_message_reach_the_terminal(typed_key, capsys, monkeypatch):
+    def hostile(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"error": "\x1b]0;pwned\x07\x1b[2J gone"})
+
+    real_client = accounts.make_checking_client
+
+    def client_with_transport(key, base_url, *, allow_insecure=False):
+        return real_client(key, base_url, allow_insecure=allow_insecure, transport=httpx.MockTransport(hostile))
+
+    monkeypatch.setattr(accounts, "make_checking_client", client_with_transport)
+    typed_key(GOOD_KEY)
+    assert cli.main(["login", "--base-url", "https://reachkit.example"]) == 1
+    err = capsys.readouterr().err
+    assert "not like Reachkit's API" in err and "\x1b" not in err and "\x07" not in err

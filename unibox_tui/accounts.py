@@ -30,7 +30,8 @@ def _say(text: str) -> None:
 
 
 def _complain(text: str) -> None:
-    print(f"{APP_NAME}: {text}", file=sys.stderr, flush=True)
+    """An error line; it may quote the server, so escape sequences are stripped first."""
+    print(f"{APP_NAME}: {clean_line(text, max_chars=1000)}", file=sys.stderr, flush=True)
 
 
 def _profile(options: argparse.Namespace) -> str | None:

@@ -133,7 +133,12 @@ def _run_subcommand(command: str, args: list[str]) -> int:
     from . import accounts
 
     if command == "login":
-        options = _profile_parser("login", "Verify an API key against Reachkit, then store it for a profile.").parse_args(args)
+        options = _profile_parser(
+            "login",
+            "Verify an API key against Reachkit, then store it (owner-only) for a profile. The key is "
+            "read without echo, or from standard input when it is piped. Exit status: 0 stored, "
+            "1 refused (nothing stored), 2 usage error.",
+        ).parse_args(args)
         return accounts.login(options)
     if command == "logout":
         options = _profile_parser("logout", "Forget a profile's stored API key.").parse_args(args)

@@ -30,7 +30,13 @@ __all__ = ["VERIFY_TIMEOUT", "explain_key_error", "make_checking_client", "verif
 VERIFY_TIMEOUT = 15.0
 
 
-def make_checking_client(api_key: str, base_url: str, *, allow_insecure: bool = False) -> ReachkitClient:
+def make_checking_client(
+    api_key: str,
+    base_url: str,
+    *,
+    allow_insecure: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> ReachkitClient:
     """A client for a key check: no retries, short timeouts (raises ``InsecureURLError``)."""
     return ReachkitClient(
         api_key,
@@ -38,6 +44,7 @@ def make_checking_client(api_key: str, base_url: str, *, allow_insecure: bool = 
         allow_insecure=allow_insecure,
         retry=NO_RETRY,
         timeout=httpx.Timeout(10.0, connect=5.0),
+        transport=transport,
         max_connections=2,
     )
 

@@ -73,15 +73,19 @@ class Workspaces:
         return InboxScreen()
 
     def apply_look(self, settings: Settings) -> None:
-        """Theme and key bindings of ``settings``; its settings-file warnings, each shown once."""
+        """Theme and key bindings of ``settings``; its settings-file warnings."""
         app = self.app
         if settings.theme in app.available_themes:
             app.theme = settings.theme
         app.set_keymap(settings.keys)
+        self.show_warnings(settings)
+
+    def show_warnings(self, settings: Settings) -> None:
+        """Problems in the settings file, each shown once per run (not again at every switch)."""
         for warning in settings.warnings:
             if warning not in self._shown_warnings:
                 self._shown_warnings.add(warning)
-                app.say(warning, title="Settings", severity="warning", timeout=12)
+                self.app.say(warning, title="Settings", severity="warning", timeout=12)
 
     def adopt(self, settings: Settings, client: ReachkitClient) -> None:
         """Talk to ``client`` for ``settings`` from now on.
@@ -148,7 +152,7 @@ class Workspaces:
         app = self.app
         settings = load_settings(Overrides(profile=name, insecure=app.settings.insecure))
         if not settings.api_key:
-            self.apply_look(settings)
+            self.show_warnings(settings)
             app.push_screen(WelcomeScreen(settings, reason=f"Profile {name!r} has no stored key yet."))
             return
         try:
