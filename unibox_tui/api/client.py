@@ -28,6 +28,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from .. import APP_NAME, __version__
+from ..redact import remember
 from .errors import (
     APIError,
     AuthenticationError,
@@ -220,6 +221,7 @@ class ReachkitClient:
             timeout = httpx.Timeout(timeout)
         self.timeout = timeout
         self._api_key = api_key
+        remember(api_key)  # from now on no error message or log line can carry it
         self._http = httpx.AsyncClient(
             base_url=self.base_url + API_PREFIX,
             headers={
@@ -800,8 +802,12 @@ class ReachkitClient:
     # -- helpers for callers --------------------------------------------------------------------------
 
     async def verify(self) -> None:
-        """A cheap authenticated GET: raises ``AuthenticationError`` for a bad key."""
-        await self._request("GET", "/campaigns", retry=NO_RETRY)
+        """A cheap authenticated GET: raises ``AuthenticationError`` for a bad key.
+
+        The answer must be Reachkit's ``{"data": ...}``: a redirect or a web page at the wrong
+        address must not pass for a working key (``ProtocolError``).
+        """
+        _data_of(await self._request("GET", "/campaigns", retry=NO_RETRY), "GET", "/campaigns")
 
 
 def _redirect_error(response: httpx.Response, method: str, path: str) -> APIError:
