@@ -386,16 +386,19 @@ async def test_tls_verification_is_always_on_for_https():
 
 
 async def test_a_redirect_or_a_web_page_is_not_taken_for_a_working_key():
-    from unibox_tui.api import ProtocolError
+    from unibox_tui.api import APIError, ProtocolError
     from unibox_tui.api.keycheck import explain_key_error
 
     answers = iter([httpx.Response(301, headers={"location": "https://elsewhere.example/"}),
                     httpx.Response(200, html="<html>Welcome to our site</html>")])
     client = ReachkitClient(GOOD_KEY, "https://reachkit.example", transport=httpx.MockTransport(lambda r: next(answers)))
-    for _ in range(2):
-        with pytest.raises(ProtocolError) as caught:
-            await client.verify()
-        assert "not like Reachkit's API" in explain_key_error(caught.value, client.base_url)
+    with pytest.raises(APIError) as redirected:
+        await client.verify()
+    assert "redirected" in explain_key_error(redirected.value, client.base_url)
+    assert "elsewhere.example" in explain_key_error(redirected.value, client.base_url)
+    with pytest.raises(ProtocolError) as caught:
+        await client.verify()
+    assert "not like Reachkit's API" in explain_key_error(caught.value, client.base_url)
     await client.aclose()
 
 

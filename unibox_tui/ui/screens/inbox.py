@@ -147,10 +147,7 @@ class InboxScreen(Screen[None]):
         self.conversation_list.focus()
         self._update_titles()
         if self.unibox.client is None:
-            self.conversation_list.show_message(
-                "No API key. Run `unibox-tui login`, or start the demo: unibox-tui --demo"
-            )
-            return
+            return  # the welcome screen (pushed by the app) asks for a key
         self.load_page(1)
         self.call_after_refresh(self._load_other_counts)
         self._schedule_poll()
@@ -530,6 +527,8 @@ class InboxScreen(Screen[None]):
                 page=1, page_size=key.page_size, search=key.search or None, folder=key.folder
             )
         except ReachkitError as error:
+            if self.unibox.workspaces.key_refused(error):
+                return  # the welcome screen takes a new key; polling resumes with the new session
             self._poll_delay = min(MAX_POLL_BACKOFF, max(interval, self._poll_delay or interval) * 2)
             retry_after = getattr(error, "retry_after", None)
             if retry_after:
