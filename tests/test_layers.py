@@ -56,10 +56,12 @@ def test_importing_the_library_layers_loads_no_textual_and_no_server_stack():
     assert result.stdout.strip() == ""
 
 
-def test_the_app_module_does_not_import_the_demo_server_or_html2text():
+def test_the_app_module_does_not_import_the_demo_server_html2text_or_httpx():
+    """Start-up pays only for what the first frame needs: the client and converters load later."""
     code = (
-        "import sys, unibox_tui.ui.app;"
-        "bad = [m for m in ('starlette', 'uvicorn', 'html2text', 'unibox_tui.demo.server') if m in sys.modules];"
+        "import sys, unibox_tui.cli, unibox_tui.config, unibox_tui.ui.app;"
+        "heavy = ('starlette', 'uvicorn', 'html2text', 'httpx', 'markdown_it', 'unibox_tui.demo.server');"
+        "bad = [m for m in heavy if m in sys.modules];"
         "print(','.join(bad))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 
@@ -46,6 +46,7 @@ from .errors import (
     UnsupportedError,
     ValidationError,
 )
+from .urls import API_PREFIX, DEFAULT_BASE_URL, is_loopback, normalise_base_url
 from .models import (
     BlocklistEntry,
     Campaign,
@@ -73,15 +74,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL: Final = "https://reachkit.ai"
-API_PREFIX: Final = "/api/v1"
 MAX_PAGE_SIZE: Final = 100
 #: A JSON answer bigger than this is refused rather than held in memory.
 MAX_JSON_BYTES: Final = 64 * 1024 * 1024
 #: JSON bigger than this is decoded in a thread so the UI's event loop keeps answering.
 THREAD_DECODE_BYTES: Final = 256 * 1024
 RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
-LOOPBACK_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -118,35 +116,6 @@ class _Capabilities:
     conversation_patch: bool | None = None
     create_conversation: bool | None = None
     extra: dict[str, bool] = field(default_factory=dict)
-
-
-def normalise_base_url(url: str, *, allow_insecure: bool = False) -> str:
-    """``https://host[/api/v1][/]`` -> ``https://host``; plain http only to loopback unless allowed.
-
-    The key travels in a header on every request: over plain http to another host anyone on
-    the path can read it.
-    """
-    text = (url or "").strip().rstrip("/")
-    if not text:
-        return DEFAULT_BASE_URL
-    if "://" not in text:
-        text = "https://" + text
-    if text.endswith(API_PREFIX):
-        text = text[: -len(API_PREFIX)]
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InsecureURLError(f"Not a usable API address: {url!r} (expected https://host).")
-    if parts.scheme == "http" and not allow_insecure and not is_loopback(parts.hostname):
-        raise InsecureURLError(
-            f"Refusing plain http:// to {parts.hostname}: the API key would travel unencrypted. "
-            "Use https://, or pass --insecure if you really mean it."
-        )
-    return text.rstrip("/")
-
-
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    return host in LOOPBACK_HOSTS or host.startswith("127.") or host == "::1"
 
 
 def _retry_after_seconds(response: httpx.Response) -> float | None:

@@ -7,10 +7,8 @@ the same things.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
-import httpx
-
-from .client import NO_RETRY, ReachkitClient
 from .errors import (
     AuthenticationError,
     InsecureURLError,
@@ -23,6 +21,11 @@ from .errors import (
     ServerError,
     UnsupportedError,
 )
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .client import ReachkitClient
 
 __all__ = ["VERIFY_TIMEOUT", "explain_key_error", "make_checking_client", "verify_key"]
 
@@ -38,6 +41,10 @@ def make_checking_client(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> ReachkitClient:
     """A client for a key check: no retries, short timeouts (raises ``InsecureURLError``)."""
+    import httpx
+
+    from .client import NO_RETRY, ReachkitClient
+
     return ReachkitClient(
         api_key,
         base_url,

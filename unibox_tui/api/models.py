@@ -202,7 +202,7 @@ def _first_str(raw: Mapping[str, Any], *keys: str) -> str:
 # --- Unibox --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Attachment:
     """A file attached to a message; ``size`` is ``None`` when the server did not say."""
 
@@ -236,7 +236,7 @@ _DIRECTIONS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Message:
     """One email of a conversation. ``direction`` is ``incoming``, ``outgoing`` or ``unknown``."""
 
@@ -300,7 +300,7 @@ def _sort_messages(messages: list[Message]) -> tuple[Message, ...]:
     return tuple(messages)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Conversation:
     """A Unibox thread: the lead's replies and our emails, oldest first."""
 
@@ -454,7 +454,7 @@ class Conversation:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Page(Generic[T]):
     """One page of a paginated list, with the server's pagination metadata (or our best guess)."""
 
@@ -498,7 +498,7 @@ class Page(Generic[T]):
 # --- inboxes, blocklist ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CampaignRef:
     id: str
     name: str = ""
@@ -511,7 +511,7 @@ class CampaignRef:
         return cls(as_str(raw.get("id")), as_str(raw.get("name")), as_str(raw.get("status")))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Inbox:
     """A connected sending inbox: where replies arrive and what they go out from."""
 
@@ -571,14 +571,14 @@ class Inbox:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WarmupDay:
     date: str
     total_sent: int = 0
     spam_count: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WarmupStats:
     """An inbox's warmup over the last 7 days."""
 
@@ -611,7 +611,7 @@ class WarmupStats:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BlocklistEntry:
     """A blocked address, or a whole domain (``@acme.com``)."""
 
@@ -636,13 +636,13 @@ class BlocklistEntry:
 # --- campaigns, sequences, leads ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class InboxRef:
     id: str
     email: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Campaign:
     id: str
     name: str = ""
@@ -668,7 +668,7 @@ class Campaign:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Variant:
     id: str
     letter: str = ""
@@ -690,7 +690,7 @@ class Variant:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SequenceStep:
     id: str
     step: int = 0
@@ -708,14 +708,14 @@ class SequenceStep:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DailyStat:
     date: str
     sent: int = 0
     replies: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CampaignSummary:
     progress: int = 0
     total_sent: int = 0
@@ -724,7 +724,7 @@ class CampaignSummary:
     sequence_steps: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CampaignAnalytics:
     summary: CampaignSummary = field(default_factory=CampaignSummary)
     daily_stats: tuple[DailyStat, ...] = ()
@@ -756,7 +756,7 @@ class CampaignAnalytics:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Lead:
     """A campaign's lead; ``campaign_id`` is filled in by the client (the API omits it)."""
 

@@ -1,16 +1,36 @@
-"""Untrusted content to safe text, and typed replies to HTML: pure functions, no UI imports."""
+"""Untrusted content to safe text, and typed replies to HTML: pure functions, no UI imports.
 
-from unibox_tui.render.compose import compose_html, quote_for_reply, reply_subject
-from unibox_tui.render.html import (
-    NO_CONTENT,
-    Body,
-    HtmlText,
-    best_body,
-    html_to_plain,
-    html_to_text,
-)
-from unibox_tui.render.quotes import Segment, split_quoted
-from unibox_tui.render.sanitize import clean_line, clean_text
+Names load on first use (PEP 562): the sanitiser is needed at start-up, html2text and
+markdown-it only when a body is converted or a reply written.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_WHERE = {
+    **dict.fromkeys(("compose_html", "quote_for_reply", "reply_subject"), ".compose"),
+    **dict.fromkeys(("NO_CONTENT", "Body", "HtmlText", "best_body", "html_to_plain", "html_to_text"), ".html"),
+    **dict.fromkeys(("Segment", "split_quoted"), ".quotes"),
+    **dict.fromkeys(("clean_line", "clean_text"), ".sanitize"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from .compose import compose_html, quote_for_reply, reply_subject
+    from .html import NO_CONTENT, Body, HtmlText, best_body, html_to_plain, html_to_text
+    from .quotes import Segment, split_quoted
+    from .sanitize import clean_line, clean_text
 
 __all__ = [
     "NO_CONTENT",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from ..api import ReachkitClient, ReachkitError
+from ..api.errors import ReachkitError
+from ..api.urls import normalise_base_url
 from ..config import ENV_API_KEY, ProfileInfo, Settings, profile_infos
 from ..redact import scrub
 from ..render.sanitize import clean_line
@@ -19,15 +21,20 @@ from .screens.inbox import InboxScreen
 from .screens.profile_picker import ProfilePicker
 from .workspace import FIRST_MODE, DemoLauncher, Workspaces, workspace_label
 
+if TYPE_CHECKING:
+    from ..api.client import ReachkitClient
+
 __all__ = ["UniboxApp", "make_client"]
 
 log = logging.getLogger(__name__)
 
-ClientFactory = Callable[[Settings], ReachkitClient]
+ClientFactory = Callable[[Settings], "ReachkitClient"]
 
 
 def make_client(settings: Settings) -> ReachkitClient:
     """The client for these settings (raises ``InsecureURLError`` for plain http to a remote)."""
+    from ..api.client import ReachkitClient  # httpx loads here, after the first frame
+
     if not settings.api_key:
         raise ValueError("no API key")
     return ReachkitClient(settings.api_key, settings.base_url, allow_insecure=settings.insecure)
@@ -58,16 +65,37 @@ class UniboxApp(App[None]):
         super().__init__()
         self.settings = settings
         self.client_factory = client_factory
-        self.client: ReachkitClient | None = client
+        self._client: ReachkitClient | None = client
         self._owns_client = client is None
         self.startup_error: str = ""
         self.workspaces = Workspaces(self, demo_launcher)
         self.add_mode(FIRST_MODE, self.workspaces.first_screen)
-        if self.client is None and settings.api_key:
+        if client is None and settings.api_key:
+            # Check the address now (cheap); build the client (and import httpx) on first use,
+            # which is after the first frame: start-up paints cached rows without waiting.
             try:
-                self.client = client_factory(settings)
+                normalise_base_url(settings.base_url, allow_insecure=settings.insecure)
             except (ReachkitError, ValueError) as error:
                 self.startup_error = str(error)
+
+    @property
+    def client(self) -> ReachkitClient | None:
+        """The session's client, made on first use; ``None`` without a usable key and address."""
+        if self._client is None and self.has_session:
+            try:
+                self._client = self.client_factory(self.settings)
+            except (ReachkitError, ValueError) as error:
+                self.startup_error = str(error)
+        return self._client
+
+    @client.setter
+    def client(self, client: ReachkitClient | None) -> None:
+        self._client = client
+
+    @property
+    def has_session(self) -> bool:
+        """A key and an acceptable address: the inbox can load (the client may not exist yet)."""
+        return self._client is not None or (bool(self.settings.api_key) and not self.startup_error)
 
     # -- lifecycle --
 
@@ -75,8 +103,8 @@ class UniboxApp(App[None]):
         self.workspaces.apply_look(self.settings)
 
     async def on_unmount(self) -> None:
-        if self.client is not None and self._owns_client:
-            await self.client.aclose()
+        if self._client is not None and self._owns_client:
+            await self._client.aclose()
 
     # -- what screens ask of the app --
 

@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 
 from textual.screen import Screen
 
-from ..api import AuthenticationError, ReachkitClient, ReachkitError
+from ..api.errors import AuthenticationError, ReachkitError
 from ..api.keycheck import explain_key_error
 from ..config import ENV_API_KEY, Overrides, Settings, load_settings
 from .screens.inbox import InboxScreen
 from .screens.welcome import WelcomeScreen
 
 if TYPE_CHECKING:
+    from ..api.client import ReachkitClient
     from .app import UniboxApp
 
 __all__ = ["FIRST_MODE", "DemoLauncher", "Workspaces", "workspace_label"]
@@ -68,7 +69,7 @@ class Workspaces:
 
     def first_screen(self) -> Screen:
         """The inbox when there is a client, else the welcome screen saying why not."""
-        if self.app.client is None:
+        if not self.app.has_session:
             return WelcomeScreen(self.app.settings, reason=self.app.startup_error)
         return InboxScreen()
 
@@ -94,7 +95,7 @@ class Workspaces:
         change: the screens are replaced by a fresh inbox.
         """
         app = self.app
-        old_settings, old_client, owned_old = app.settings, app.client, app._owns_client
+        old_settings, old_client, owned_old = app.settings, app._client, app._owns_client
         app.settings, app.client, app._owns_client = settings, client, True
         same_place = (settings.profile, settings.base_url, settings.demo) == (
             old_settings.profile,

@@ -23,7 +23,8 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
-from ...api import Conversation, Page, ReachkitError
+from ...api.errors import ReachkitError
+from ...api.models import Conversation, Page
 from ...render.thread import ConversationRow, ThreadDocument, build_row
 from ...store.page_cache import PageCache
 from ..widgets.conversation_list import ConversationList
@@ -146,7 +147,7 @@ class InboxScreen(Screen[None]):
         self.folder_bar.select(self.folder)
         self.conversation_list.focus()
         self._update_titles()
-        if self.unibox.client is None:
+        if not self.unibox.has_session:
             return  # the welcome screen (pushed by the app) asks for a key
         self.load_page(1)
         self.call_after_refresh(self._load_other_counts)

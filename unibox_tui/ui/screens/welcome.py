@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
 from ... import APP_NAME
-from ...api import AuthenticationError, ReachkitError
+from ...api.errors import AuthenticationError, ReachkitError
 from ...api.keycheck import explain_key_error, verify_key
 from ...config import (
     ENV_API_KEY,
