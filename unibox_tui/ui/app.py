@@ -13,6 +13,7 @@ from textual.screen import Screen
 from ..api import ReachkitClient, ReachkitError
 from ..config import Settings
 from ..render.sanitize import clean_line
+from ..store.local_triage import LocalTriageStore
 from .screens.help import HelpScreen
 from .screens.inbox import InboxScreen
 
@@ -55,6 +56,7 @@ class UniboxApp(App[None]):
         self.client: ReachkitClient | None = client
         self._owns_client = client is None
         self.startup_error: str = ""
+        self._local_triage: LocalTriageStore | None = None
         if self.client is None and settings.api_key:
             try:
                 self.client = client_factory(settings)
@@ -77,6 +79,11 @@ class UniboxApp(App[None]):
             self.say(self.startup_error, title="Cannot connect", severity="error", timeout=20)
 
     async def on_unmount(self) -> None:
+        if self._local_triage is not None and self._local_triage.dirty:
+            try:
+                self._local_triage.save()
+            except OSError as error:
+                log.warning("local labels not saved: %s", error)
         if self.client is not None and self._owns_client:
             await self.client.aclose()
 
@@ -89,9 +96,19 @@ class UniboxApp(App[None]):
         host = urlsplit(self.settings.base_url).hostname or self.settings.base_url
         return f"{self.settings.profile} @ {host}"
 
+    @property
+    def local_triage(self) -> LocalTriageStore:
+        """Labels and read marks kept on this machine for this profile and server (read once)."""
+        if self._local_triage is None:
+            server = self.client.base_url if self.client is not None else self.settings.base_url
+            self._local_triage = LocalTriageStore.for_profile(self.settings.profile, server)
+            if self._local_triage.problem:
+                self.say(self._local_triage.problem, title="Local labels", severity="warning")
+        return self._local_triage
+
     def local_label(self, conversation_id: str) -> str | None:
-        """A label kept on this machine when the server cannot store it (see triage)."""
-        return None
+        """A label kept on this machine when the server cannot store it (see ui/screens/triage.py)."""
+        return self.local_triage.label(conversation_id)
 
     def say(
         self,
@@ -137,6 +154,7 @@ class UniboxApp(App[None]):
             yield SystemCommand("Search", "Search the current folder (/)", screen.action_search)
             yield SystemCommand("Next page", "Show the next page (])", screen.action_next_page)
             yield SystemCommand("Previous page", "Show the previous page ([)", screen.action_previous_page)
-            yield SystemCommand("Folder: Primary", "Campaign replies (1)", lambda: screen.switch_folder("primary"))
-            yield SystemCommand("Folder: Others", "Non-campaign mail (2)", lambda: screen.switch_folder("others"))
+            yield SystemCommand("Folder: Primary", "Campaign replies (c cycles folders)", lambda: screen.switch_folder("primary"))
+            yield SystemCommand("Folder: Others", "Non-campaign mail (c cycles folders)", lambda: screen.switch_folder("others"))
+            yield from screen.triage_commands()
         yield SystemCommand("Keys", "Every key binding (?)", self.action_help)

@@ -65,13 +65,16 @@ def binding_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, li
             keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
             rows.append((_display_key(keys), binding.description))
         rows.extend(EXTRA.get(title, []))
+        rows.extend(getattr(owner, "HELP_NOTES", []))  # (keys, text) a feature adds about itself
         if rows:
             sections.append((title, rows))
     return sections
 
 
 #: Further sections registered by feature modules (composer, downloads, triage...).
-EXTRA_SECTIONS: list[tuple[str, str]] = []
+EXTRA_SECTIONS: list[tuple[str, str]] = [
+    ("Triage", "unibox_tui.ui.screens.triage:TriageMixin"),
+]
 
 
 class HelpScreen(ModalScreen[None]):
