@@ -401,3 +401,48 @@ async def test_remapped_label_keys_work_and_show_in_the_picker(demo_server):
         await settle(pilot)
         prompt = app.screen.query_one(OptionList).get_option("interested").prompt
         assert str(prompt).lstrip().startswith("i")
+
+
+async def test_quitting_waits_for_a_label_still_on_its_way(demo_server):
+    ids = demo_server.state.conversation_ids(folder="primary")[:10]
+    app = make_app(demo_server, page_size=10)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        demo_server.faults.latency_ms = 600
+        await pilot.press(KEY_OF["not_now"], "q")
+        for _ in range(100):
+            if not app.is_running:
+                break
+            await pilot.pause(0.1)
+        assert not app.is_running  # it did quit...
+    assert served(demo_server, ids[0]).label_override == "not_now"  # ...after the label landed
+
+
+async def test_undo_after_the_run_moved_to_the_next_page_goes_back_to_that_page(demo_server):
+    ids = demo_server.state.conversation_ids(folder="primary")
+    for conversation_id in ids[1:5]:
+        triage_on_server(demo_server, conversation_id)
+    app = make_app(demo_server, page_size=5)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(KEY_OF["wrong_person"])
+        await settle(pilot)
+        assert [r.id for r in listing(app).rows] == ids[5:10]
+        await pilot.press("u")
+        await settle(pilot)
+        assert [r.id for r in listing(app).rows] == ids[:5] and listing(app).current_row.id == ids[0]
+        assert served(demo_server, ids[0]).label_override is None
+
+
+async def test_the_last_page_done_says_so(make_demo_server):
+    server = make_demo_server(conversations=6)
+    ids = server.state.conversation_ids(folder="primary")
+    for conversation_id in ids[1:]:
+        triage_on_server(server, conversation_id)
+    app = make_app(server, page_size=20)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press(KEY_OF["interested"])
+        await settle(pilot)
+        assert any("Page triaged" in text for text in notices(app))
+        assert "all triaged on page 1 of 1" in status_text(app)

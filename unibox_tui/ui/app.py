@@ -143,6 +143,11 @@ class UniboxApp(App[None]):
 
     # -- actions and commands --
 
+    async def action_quit(self) -> None:
+        """Quit; labels and read marks still on their way to the server get a moment first."""
+        if not any(isinstance(screen, InboxScreen) and screen.quit_when_saved() for screen in self.screen_stack):
+            self.exit()
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

@@ -63,7 +63,7 @@ class LabelPicker(KeyChoiceScreen):
             title = Content.assemble(("Show only", "bold"), ("  on the loaded page", "$text-muted"))
             footer = "enter filters · esc cancels · the API cannot filter by label"
         else:
-            ai = f", {label_name(ai_label)}" if ai_label else " (it has none)"
+            ai = f", {clean_line(label_name(ai_label), max_chars=30)}" if ai_label else " (it has none)"
             choices.append(Choice(clear_key, CLEAR, Content(f"Clear: back to the AI's label{ai}")))
             name = clean_line(who, max_chars=50)
             title = Content.assemble(("Label", "bold"), ("  " + name if name else "", "$text-muted"))

@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker
 
 from ...api import Conversation, Page, ReachkitError, UnsupportedError
 from ...api.errors import NotFoundError
 from ...render.formatting import label_name
 from ...render.sanitize import clean_line
-from ...render.thread import ConversationRow
+from ...render.thread import ConversationRow, row_with_triage
 from ...render.triage import (
     DIRECT_LABELS,
     PICKER_LABELS,
@@ -58,6 +59,8 @@ log = logging.getLogger(__name__)
 
 #: Undo reaches back this many actions.
 UNDO_DEPTH = 50
+#: How long quitting waits for changes still on their way to the server.
+QUIT_GRACE_SECONDS = 4.0
 
 #: Lines for the ``?`` screen's Triage section: what the bindings alone cannot say.
 HELP_NOTES: list[tuple[str, str]] = [
@@ -138,6 +141,7 @@ class TriageMixin(Screen[None]):
         self._label_filter: str | None = None
         self._advance_page: int | None = None
         self._told_local = False
+        self._quitting = False
 
     # -- how a conversation shows ------------------------------------------------------------------
 
@@ -199,18 +203,39 @@ class TriageMixin(Screen[None]):
         )
 
     def _refresh(self, conversation_id: str) -> None:
-        """Repaint one conversation's row, and its header and thread if it is open."""
+        """Repaint what shows one conversation's triage state, and only what changed.
+
+        Cheap on purpose (it runs on every key and every answer): the row is patched rather
+        than rebuilt, and the thread is re-laid out only when its read marks changed.
+        """
         raw = self._find(conversation_id)
         if raw is None:
             return
-        self.conversation_list.update_row(self._row(raw, datetime.now(UTC)))
+        shown = self.triaged(raw)
+        local = self.unibox.local_label(conversation_id)
+        listing = self.conversation_list
+        index = listing.index_of(conversation_id)
+        if index >= 0:
+            row = row_with_triage(listing.rows[index], shown, local)
+            if row != listing.rows[index]:
+                listing.update_row(row)
         if conversation_id == self.open_id:
-            shown = self.triaged(raw)
+            header = self.query_one(ThreadHeader)
+            before = header.conversation
+            if (
+                before is None
+                or before.id != conversation_id
+                or header.local_label != local
+                or (before.label, before.label_override) != (shown.label, shown.label_override)
+            ):
+                header.show(shown, local_label=local)
             document = self.thread_view.document
             if document is not None and document.conversation.id == conversation_id:
-                document.adopt(shown)
-                self.thread_view.refresh_document()
-            self.query_one(ThreadHeader).show(shown, local_label=self.unibox.local_label(conversation_id))
+                if [m.is_read for m in document.conversation.messages] != [m.is_read for m in shown.messages]:
+                    document.adopt(shown)
+                    self.thread_view.refresh_document()
+                else:
+                    document.conversation = shown
         self._update_triage_status()
 
     def _find(self, conversation_id: str) -> Conversation | None:
@@ -644,6 +669,33 @@ class TriageMixin(Screen[None]):
                 self.unibox.show_error(error, f"Still blocked: {entry.block_value}")
                 return
         self.unibox.say(f"Unblocked {entry.block_value}.", title="Undone", timeout=4)
+
+    # -- quitting -------------------------------------------------------------------------------------
+
+    def quit_when_saved(self) -> bool:
+        """Quit once changes on their way to the server land (a few seconds at most).
+
+        ``False`` when there is nothing to wait for, or when asked twice (the user insists):
+        the caller quits at once.
+        """
+        saving = [w for w in self.workers if w.node is self and w.group == "triage" and w.is_running]
+        if not saving or self._quitting:
+            return False
+        self._quitting = True
+        noun = "change" if len(saving) == 1 else "changes"
+        self.unibox.say(f"Saving {len(saving)} {noun} before quitting… (q again quits now)", timeout=QUIT_GRACE_SECONDS)
+        self.run_worker(self._quit_after(saving), group="quit", exit_on_error=False)
+        return True
+
+    async def _quit_after(self, saving: list[Worker[None]]) -> None:
+        async def finished(worker: Worker[None]) -> None:
+            try:
+                await worker.wait()
+            except Exception:  # noqa: BLE001 - failed or cancelled: either way, no longer pending
+                pass
+
+        await asyncio.wait([asyncio.ensure_future(finished(w)) for w in saving], timeout=QUIT_GRACE_SECONDS)
+        self.app.exit()
 
     # -- the command palette ------------------------------------------------------------------------
 

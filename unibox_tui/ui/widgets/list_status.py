@@ -51,19 +51,19 @@ class ListStatus(Widget):
             count = self.total_count
             noun = "conversation" if count == 1 else "conversations"
             if self.total_pages:
-                parts.append(f"page {self.page} of {human_count(self.total_pages)}")
+                # The API has no unread count: these are the loaded page's, and say so.
                 if self.to_triage == 0:
-                    parts.append((": triaged ✓", "$success"))
+                    parts.append(("✓ all triaged on ", "$success"))
                 elif self.unread is not None and self.to_triage is not None:
-                    parts.append(f": {self.unread} unread, {self.to_triage} to triage")
-                parts.append(" · ")
+                    parts.append(f"{self.unread} unread, {self.to_triage} to triage on ")
+                parts.append(f"page {self.page} of {human_count(self.total_pages)} · ")
             parts.append(f"{human_count(count)} {noun}")
         elif not self.loading:
             parts.append("")
         if self.filter:
             parts.append(("  filter: ", "$text-muted"))
             parts.append((clean_line(self.filter, max_chars=30), "bold"))
-            parts.append((" (this page only, esc clears)", "$text-muted"))
+            parts.append((" (this page only)", "$text-muted"))
         if self.search:
             parts.append(("  search: ", "$text-muted"))
             parts.append((f"“{clean_line(self.search, max_chars=40)}”", "bold"))
