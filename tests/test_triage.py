@@ -446,3 +446,40 @@ async def test_the_last_page_done_says_so(make_demo_server):
         await settle(pilot)
         assert any("Page triaged" in text for text in notices(app))
         assert "all triaged on page 1 of 1" in status_text(app)
+
+
+async def test_a_key_pressed_while_the_next_page_loads_never_relabels_the_last_one(demo_server):
+    ids = demo_server.state.conversation_ids(folder="primary")
+    for conversation_id in ids[1:5]:
+        triage_on_server(demo_server, conversation_id)
+    app = make_app(demo_server, page_size=5)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        app.screen.pages.clear()  # nothing prefetched: the next page has to come over the network
+        demo_server.faults.latency_ms = 800
+        await pilot.press(KEY_OF["interested"], KEY_OF["unsubscribe"])
+        await settle(pilot)
+        assert served(demo_server, ids[0]).label_override == "interested"
+        assert [r.id for r in listing(app).rows] == ids[5:10]
+        assert demo_server.count("PATCH") == 1
+
+
+async def test_a_accepts_the_ai_label_and_says_so_when_there_is_none(demo_server):
+    ids = demo_server.state.conversation_ids(folder="primary")[:20]
+    labelled = next(i for i, c in enumerate(ids) if served(demo_server, c).label)
+    unlabelled = next(i for i, c in enumerate(ids) if not served(demo_server, c).label)
+    app = make_app(demo_server, page_size=20)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await settle(pilot)
+        listing(app).cursor = labelled
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        on_server = served(demo_server, ids[labelled])
+        assert on_server.label_override == on_server.label and row(app, ids[labelled]).label_manual
+        listing(app).cursor = unlabelled
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert patches(demo_server, ids[unlabelled]) == []
+        assert any("pick one" in text for text in notices(app))

@@ -9,7 +9,6 @@ read the file, so two terminals on the same profile do not erase each other's la
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import tempfile
@@ -22,8 +21,6 @@ from typing import Any
 from ..config import data_dir
 
 __all__ = ["FILE_NAME", "LocalTriageStore", "MAX_ENTRIES"]
-
-log = logging.getLogger(__name__)
 
 FILE_NAME = "local-triage.json"
 VERSION = 1

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 import time
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
@@ -26,6 +25,7 @@ from textual.worker import Worker
 
 from ...api import Conversation, Page, ReachkitError, UnsupportedError
 from ...api.errors import NotFoundError
+from ...api.models import LABELS
 from ...render.formatting import label_name
 from ...render.sanitize import clean_line
 from ...render.thread import ConversationRow, row_with_triage
@@ -54,8 +54,6 @@ if TYPE_CHECKING:
     from ..widgets.list_status import ListStatus
 
 __all__ = ["HELP_NOTES", "TriageMixin"]
-
-log = logging.getLogger(__name__)
 
 #: Undo reaches back this many actions.
 UNDO_DEPTH = 50
@@ -109,7 +107,7 @@ class TriageMixin(Screen[None]):
         Binding("0", "clear_label", "Clear label (back to the AI's)", show=False, id="triage.clear_label"),
         Binding("N", "toggle_read", "Mark read / unread", show=False, id="triage.toggle_read"),
         Binding("B", "block", "Block sender…", show=False, id="triage.block"),
-        Binding("u", "undo", "Undo", id="triage.undo"),
+        Binding("u", "undo", "Undo", show=False, id="triage.undo"),
         Binding("f", "filter", "Filter page by label", show=False, id="triage.filter"),
     ]
     HELP_NOTES = HELP_NOTES
@@ -263,6 +261,9 @@ class TriageMixin(Screen[None]):
 
     def _target(self) -> Conversation | None:
         """What an action is about: the open thread when reading it, else the list's cursor row."""
+        if self._advance_page is not None and not self.conversation_list.rows:
+            self.unibox.say("Loading the next page…", timeout=2)  # the thread still shows the last one
+            return None
         reading = isinstance(self.focused, ThreadView) or self.has_class("-reading")
         row = self.conversation_list.current_row
         conversation_id = self.open_id if reading else (row.id if row else None)
@@ -295,8 +296,8 @@ class TriageMixin(Screen[None]):
         if conversation is None:
             return
         ai_label = conversation.label
-        if not ai_label:
-            self.unibox.say("The AI has no label for this one: pick one with l, or 1-9.", timeout=4)
+        if ai_label not in LABELS:  # none, or a label the PATCH would refuse
+            self.unibox.say("The AI has no label you can take over here: pick one with l, or 1-9.", timeout=4)
             return
         self.set_label(conversation, ai_label)
 
@@ -547,9 +548,12 @@ class TriageMixin(Screen[None]):
             return
         page = self.current_page
         if page is not None and self.page_number < page.total_pages:
-            self.unibox.say(f"Page {self.page_number} triaged; on to page {self.page_number + 1}.", timeout=3)
-            self._advance_page = self.page_number + 1
-            self.load_page(self.page_number + 1, cursor=0)
+            done, following = self.page_number, self.page_number + 1
+            self.unibox.say(f"Page {done} triaged; on to page {following}.", timeout=3)
+            self._advance_page = following
+            self.load_page(following, cursor=0)
+            if self.page_number != following:  # not cached: no stale row may take the next key
+                listing.show_message(f"Page {done} triaged. Loading page {following}…")
         else:
             self.unibox.say("Page triaged: nothing left here needs you.", title="Triage", timeout=5)
 
