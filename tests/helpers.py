@@ -46,7 +46,7 @@ async def settle(pilot: Any, timeout: float = 10.0) -> None:
             await asyncio.sleep(0.05)
             continue
         quiet += 1
-        if quiet >= 3:
+        if quiet >= 5:
             return
     raise AssertionError("the app did not settle in time")
 

@@ -235,3 +235,65 @@ async def test_wide_terminal_shows_folders_list_and_thread_side_by_side(demo_ser
         assert folders.right <= listing.x and listing.right <= thread.x
         assert thread.width > 60 and listing.width > 60
         assert screen.query_one(ThreadView).document is not None  # follows the cursor
+
+
+async def test_new_mail_is_announced_without_moving_the_cursor(demo_server):
+    primary = demo_server.state.conversation_ids(folder="primary")
+    app = make_app(demo_server, page_size=10, poll_interval=0.4)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await settle(pilot)
+        listing = app.screen.query_one(ConversationList)
+        reading = listing.current_row.id
+        assert reading == primary[2]
+        demo_server.state.add_incoming_message(primary[6], text="Actually, can we talk tomorrow?")
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if listed_ids(app)[0] == primary[6]:
+                break
+        await settle(pilot)
+        assert listed_ids(app)[0] == primary[6]
+        assert listing.current_row.id == reading  # still on the conversation being read
+        assert "1 new or updated conversation" in screen_text(app)
+
+
+async def test_an_empty_others_folder_explains_itself(make_demo_server):
+    server = make_demo_server(conversations=6)
+    with server.state.lock:  # a workspace that does not store non-campaign mail
+        for conversation_id in server.state.conversation_ids(folder="others"):
+            server.state.find(conversation_id).folder = "primary"
+        server.state._order.clear()
+    app = make_app(server)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Others is empty" in text
+        assert "switch off" in text
+
+
+async def test_an_unreachable_server_is_explained_and_the_app_keeps_running(make_demo_server):
+    server = make_demo_server(conversations=3)
+    app = make_app(server)
+    server.stop()
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await settle(pilot, timeout=20)
+        assert app.is_running
+        text = screen_text(app)
+        assert "Could not reach" in text and "ctrl+r" in text
+
+
+async def test_help_lists_every_key(demo_server):
+    app = make_app(demo_server)
+    async with app.run_test(size=(100, 120)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        text = screen_text(app)
+        for expected in ("Search", "Next page", "Refresh", "Next msg", "Quotes", "Command palette"):
+            assert expected in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)

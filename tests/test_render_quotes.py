@@ -134,7 +134,7 @@ def test_outlook_html_reply_folds_at_the_bold_headers() -> None:
     )
     segments = split_quoted(html_to_text(html).text)
     assert segments[0] == Segment("Sounds good, send it over.\nJordan", False)
-    assert segments[1].text.startswith("* * *\n\n**From:**")
+    assert segments[1].text.startswith("* * *\n\nFrom:")
     assert segments[1].summary.startswith("From: Alex Smith <alex@acme.example>, Sent: Monday")
 
 

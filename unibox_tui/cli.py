@@ -13,8 +13,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import APP_NAME, __version__
+
+if TYPE_CHECKING:
+    from .demo.server import DemoServer
 
 __all__ = ["build_parser", "main"]
 
@@ -31,9 +35,17 @@ def _page_size(text: str) -> int:
     return value
 
 
+def _profile_name(text: str) -> str:
+    from .config import valid_profile_name
+
+    if not valid_profile_name(text):
+        raise argparse.ArgumentTypeError("use letters, digits, '_', '.' and '-' (at most 64)")
+    return text
+
+
 def _add_connection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--base-url", metavar="URL", help="Reachkit API address (default: profile, REACHKIT_BASE_URL, https://reachkit.ai)")
-    parser.add_argument("--profile", metavar="NAME", help="settings profile / workspace to use")
+    parser.add_argument("--base-url", metavar="URL", help="Reachkit API address (default: REACHKIT_BASE_URL, the profile's, https://reachkit.ai)")
+    parser.add_argument("--profile", type=_profile_name, metavar="NAME", help="settings profile / workspace to use (default: default_profile in config.toml, or 'default')")
     parser.add_argument(
         "--insecure",
         action="store_true",
@@ -78,22 +90,30 @@ def _profile_parser(command: str, description: str) -> argparse.ArgumentParser:
     if command == "login":
         _add_connection_options(parser)
     elif command == "logout":
-        parser.add_argument("--profile", metavar="NAME", help="profile to forget (default: the default profile)")
+        parser.add_argument("--profile", type=_profile_name, metavar="NAME", help="profile to forget (default: the default profile)")
     return parser
 
 
-def _configure_logging(path: Path | None) -> None:
-    """Never log to the terminal: stray output would corrupt the screen (and nothing logs the key)."""
+def _configure_logging(path: Path | None) -> logging.Handler:
+    """Never log to the terminal: stray output would corrupt the screen.
+
+    The debug log holds request lines (httpx), never headers; its formatter masks any key the
+    process knows, should one slip into a message or a traceback.
+    """
+    from .redact import RedactingFormatter
+
     root = logging.getLogger()
     if path is None:
-        root.addHandler(logging.NullHandler())
+        handler: logging.Handler = logging.NullHandler()
+        root.addHandler(handler)
         logging.lastResort = None  # type: ignore[assignment]
-        return
+        return handler
     handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     logging.getLogger("httpcore").setLevel(logging.INFO)
+    return handler
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -113,13 +133,39 @@ def _run_subcommand(command: str, args: list[str]) -> int:
     from . import accounts
 
     if command == "login":
-        options = _profile_parser("login", "Verify an API key against Reachkit, then store it for a profile.").parse_args(args)
+        options = _profile_parser(
+            "login",
+            "Verify an API key against Reachkit, then store it (owner-only) for a profile. The key is "
+            "read without echo, or from standard input when it is piped. Exit status: 0 stored, "
+            "1 refused (nothing stored), 2 usage error.",
+        ).parse_args(args)
         return accounts.login(options)
     if command == "logout":
         options = _profile_parser("logout", "Forget a profile's stored API key.").parse_args(args)
         return accounts.logout(options)
     _profile_parser("profiles", "List profiles (never their keys).").parse_args(args)
     return accounts.list_profiles_command()
+
+
+class _DemoLauncher:
+    """Starts the local demo server once, on first call (``--demo``, or "Try the demo" in the app)."""
+
+    def __init__(self, dataset: str, conversations: int) -> None:
+        self.dataset = dataset
+        self.conversations = conversations
+        self.server: DemoServer | None = None
+
+    def __call__(self) -> tuple[str, str]:
+        """The demo's base URL and key (raises ``OSError``/``RuntimeError`` if it cannot start)."""
+        if self.server is None:
+            from .demo.server import DemoServer
+
+            self.server = DemoServer(dataset=self.dataset, conversations=self.conversations).start()
+        return self.server.base_url, self.server.key
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
 
 
 def run_app(options: argparse.Namespace) -> int:
@@ -136,30 +182,21 @@ def run_app(options: argparse.Namespace) -> int:
             demo=options.demo,
         )
     )
-    server = None
+    demo = _DemoLauncher(options.dataset, options.conversations or 300)
     if options.demo:
-        from .demo.server import DemoServer
-
-        server = DemoServer(
-            dataset=options.dataset,
-            conversations=options.conversations or 300,
-        )
         try:
-            server.start()
+            settings.base_url, settings.api_key = demo()
         except Exception as error:  # noqa: BLE001 - say it in words, not a traceback
             print(f"{APP_NAME}: could not start the demo server: {error}", file=sys.stderr)
             return 1
-        settings.api_key = server.key
         settings.api_key_source = "demo"
-        settings.base_url = server.base_url
     try:
         from .ui.app import UniboxApp
 
-        app = UniboxApp(settings)
+        app = UniboxApp(settings, demo_launcher=demo)
         app.run()
     finally:
-        if server is not None:
-            server.stop()
+        demo.stop()
     return app.return_code or 0
 
 

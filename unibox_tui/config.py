@@ -15,22 +15,25 @@ The settings file is ``config.toml`` in ``platformdirs.user_config_dir("unibox-t
     download_dir = "~/Downloads/leads"
     mark_read_on_open = true
 
-    [defaults.keys]            # key binding overrides: binding id = "keys"
-    next_page = "]"
+    [defaults.keys]            # key binding overrides: "binding id" = "keys" (comma-separated)
+    "inbox.next_page" = "],n"
 
     [profiles.acme]
     base_url = "https://reachkit.ai"
 
 Keys live apart from settings, one file per profile under ``keys/`` (folder 0700, files 0600),
-so the settings file can be shared or pasted into a bug report.
+so the settings file can be shared or pasted into a bug report. Every problem in the file becomes
+a warning naming the file and the line; a file that is not valid TOML is ignored as a whole.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,20 +42,30 @@ from . import APP_NAME
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_PROFILE",
     "ENV_API_KEY",
     "ENV_BASE_URL",
+    "ENV_PROFILE",
     "Overrides",
+    "ProfileInfo",
     "Settings",
+    "SettingsFileError",
     "cache_dir",
+    "clean_key",
     "config_dir",
     "config_file",
     "data_dir",
     "default_download_dir",
+    "default_profile_name",
     "delete_key",
     "drafts_dir",
+    "keys_dir",
     "list_profiles",
     "load_settings",
+    "profile_infos",
     "read_key",
+    "save_profile_setting",
+    "set_default_profile",
     "store_key",
     "valid_profile_name",
 ]
@@ -119,7 +132,7 @@ class Settings:
 
     profile: str = DEFAULT_PROFILE
     api_key: str | None = field(default=None, repr=False)
-    api_key_source: str = ""  # "flag", "env", "profile" or ""
+    api_key_source: str = ""  # "flag", "env", "profile", "demo" or ""
     base_url: str = DEFAULT_BASE_URL
     page_size: int = 50
     poll_interval: float = 60.0
@@ -157,34 +170,104 @@ class Overrides:
 
 def read_settings_file(path: Path | None = None) -> tuple[dict[str, Any], list[str]]:
     """The parsed settings file and any problem found; a broken file yields ``{}`` and a warning."""
-    path = path or config_file()
+    data, warnings, _ = _read_settings(path or config_file())
+    return data, warnings
+
+
+def _read_settings(path: Path) -> tuple[dict[str, Any], list[str], str]:
+    """Parsed data, problems (each naming the file, and the line when known), and the raw text."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return {}, []
+        return {}, [], ""
     except OSError as error:
-        return {}, [f"Could not read {path}: {error.strerror}; using defaults."]
+        return {}, [f"Could not read the settings file {path}: {error.strerror}. Using the built-in settings."], ""
     try:
-        return tomllib.loads(raw.decode("utf-8")), []
-    except UnicodeDecodeError:
-        return {}, [f"{path} is not UTF-8 text; using defaults."]
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return {}, [f"Settings file {path}, line {line}: not UTF-8 text. Using the built-in settings until it is fixed."], ""
+    try:
+        return tomllib.loads(text), [], text
     except tomllib.TOMLDecodeError as error:
-        return {}, [f"{path} is not valid TOML: {error}; using defaults."]
+        return {}, [_toml_error_message(path, error)], text
 
 
-def _section(data: Mapping[str, Any], key: str, where: str, warnings: list[str]) -> dict[str, Any]:
+def _toml_error_message(path: Path, error: tomllib.TOMLDecodeError) -> str:
+    """"Settings file F, line 3, column 5: Invalid value ..." from tomllib's "... (at line 3, column 5)"."""
+    message = str(error)
+    position = re.search(r"\s*\(at line (\d+), column (\d+)\)", message)
+    if position:
+        reason = message[: position.start()] + message[position.end() :]
+        where = f"line {position.group(1)}, column {position.group(2)}"
+    elif "(at end of document)" in message:
+        reason, where = message.replace("(at end of document)", "").strip(), "at the end"
+    else:
+        reason, where = message, ""
+    place = f"Settings file {path}" + (f", {where}" if where else "")
+    return f"{place}: {reason.strip()} (not valid TOML). Using the built-in settings until it is fixed."
+
+
+_TABLE_HEADER = re.compile(r"^\s*\[\s*([^\[\]#]+?)\s*\]\s*(?:#.*)?$")
+_KEY_AT_LINE_START = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _dotted(name: str) -> tuple[str, ...]:
+    """``profiles."acme.eu"`` -> ``("profiles", "acme.eu")``."""
+    return tuple(
+        next(part for part in groups if part)
+        for groups in re.findall(r'"([^"]*)"|\'([^\']*)\'|([^.\s"\']+)', name)
+    )
+
+
+def _line_of(text: str, table: tuple[str, ...], key: str | None = None) -> int | None:
+    """The line (1-based) where ``key`` is set in ``[table]``, or the table's header; best effort."""
+    current: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _TABLE_HEADER.match(line)
+        if header and not line.lstrip().startswith("[["):
+            current = _dotted(header.group(1))
+            if key is None and current == table:
+                return number
+            continue
+        match = _KEY_AT_LINE_START.match(line)
+        if key is not None and match and current == table:
+            if next(group for group in match.groups() if group is not None) == key:
+                return number
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """A place in the settings file, for messages: "config.toml, line 7" when the line is known."""
+
+    path: Path
+    text: str
+    table: tuple[str, ...] = ()
+
+    def at(self, key: str | None = None) -> str:
+        line = _line_of(self.text, self.table, key)
+        if line is None and key is not None:  # a sub-table (``[defaults.keys]``), else the table
+            line = _line_of(self.text, (*self.table, key)) or _line_of(self.text, self.table)
+        if line is not None:
+            return f"Settings file {self.path}, line {line}"
+        return f"Settings file {self.path}" + (f" [{'.'.join(self.table)}]" if self.table else "")
+
+
+def _section(data: Mapping[str, Any], key: str, where: _Where, warnings: list[str]) -> dict[str, Any]:
     value = data.get(key, {})
     if isinstance(value, dict):
         return value
-    warnings.append(f"{where}: `{key}` should be a table; ignored.")
+    warnings.append(f"{where.at(key)}: `{key}` should be a table; ignored.")
     return {}
 
 
-def _apply(settings: Settings, values: Mapping[str, Any], where: str, warnings: list[str]) -> None:
-    """Copy known, valid values onto ``settings``; say what was wrong with the rest."""
+def _apply(settings: Settings, values: Mapping[str, Any], where: _Where, warnings: list[str]) -> None:
+    """Copy known, valid values onto ``settings``; say what was wrong with the rest (and where)."""
 
     def bad(key: str, expected: str) -> None:
-        warnings.append(f"{where}: `{key}` should be {expected}; ignored.")
+        warnings.append(f"{where.at(key)}: `{key}` should be {expected}; ignored.")
 
     for key, value in values.items():
         if key == "base_url":
@@ -226,13 +309,32 @@ def _apply(settings: Settings, values: Mapping[str, Any], where: str, warnings: 
             if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
                 settings.keys.update({str(k): v for k, v in value.items()})
             else:
-                bad(key, 'a table of binding id = "keys"')
+                bad(key, 'a table of "binding id" = "keys" (quote ids: "inbox.next_page" = "n")')
         elif key == "api_key":
             warnings.append(
-                f"{where}: `api_key` in the settings file is ignored; use `unibox-tui login`."
+                f"{where.at(key)}: `api_key` in the settings file is ignored (keys are kept apart, "
+                "owner-only); use `unibox-tui login`."
             )
         else:
-            warnings.append(f"{where}: unknown setting `{key}`; ignored.")
+            warnings.append(f"{where.at(key)}: unknown setting `{key}`; ignored.")
+
+
+def _choose_profile(requested: str | None, env: Mapping[str, str], data: Mapping[str, Any], warnings: list[str]) -> str:
+    """--profile > ``UNIBOX_PROFILE`` > the file's ``default_profile`` > "default"."""
+    profile = requested or env.get(ENV_PROFILE) or data.get("default_profile") or DEFAULT_PROFILE
+    if not isinstance(profile, str) or not valid_profile_name(profile):
+        warnings.append(f"Profile name {profile!r} is not valid; using {DEFAULT_PROFILE!r}.")
+        profile = DEFAULT_PROFILE
+    return profile
+
+
+def default_profile_name(env: Mapping[str, str] | None = None) -> str:
+    """The profile used when no ``--profile`` is given."""
+    data, _ = read_settings_file()
+    return _choose_profile(None, os.environ if env is None else env, data, [])
+
+
+TOP_LEVEL_KEYS = ("default_profile", "defaults", "profiles")
 
 
 def load_settings(overrides: Overrides | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -240,23 +342,25 @@ def load_settings(overrides: Overrides | None = None, env: Mapping[str, str] | N
     overrides = overrides or Overrides()
     env = os.environ if env is None else env
     path = config_file()
-    data, warnings = read_settings_file(path)
+    data, warnings, text = _read_settings(path)
+    root = _Where(path, text)
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            warnings.append(f"{root.at(key)}: unknown setting `{key}`; ignored.")
 
-    profiles = _section(data, "profiles", str(path), warnings)
-    profile = overrides.profile or env.get(ENV_PROFILE) or data.get("default_profile") or DEFAULT_PROFILE
-    if not isinstance(profile, str) or not valid_profile_name(profile):
-        warnings.append(f"Profile name {profile!r} is not valid; using {DEFAULT_PROFILE!r}.")
-        profile = DEFAULT_PROFILE
+    profiles = _section(data, "profiles", root, warnings)
+    profile = _choose_profile(overrides.profile, env, data, warnings)
 
     settings = Settings(profile=profile)
-    _apply(settings, _section(data, "defaults", str(path), warnings), f"{path} [defaults]", warnings)
+    _apply(settings, _section(data, "defaults", root, warnings), _Where(path, text, ("defaults",)), warnings)
     profile_values = profiles.get(profile, {})
+    where = _Where(path, text, ("profiles", profile))
     if not isinstance(profile_values, dict):
-        warnings.append(f"{path}: [profiles.{profile}] should be a table; ignored.")
+        warnings.append(f"{where.at()}: [profiles.{profile}] should be a table; ignored.")
         profile_values = {}
-    _apply(settings, profile_values, f"{path} [profiles.{profile}]", warnings)
+    _apply(settings, profile_values, where, warnings)
 
-    if env.get(ENV_BASE_URL):
+    if env.get(ENV_BASE_URL, "").strip():
         settings.base_url = env[ENV_BASE_URL].strip()
     if overrides.base_url:
         settings.base_url = overrides.base_url.strip()
@@ -267,16 +371,30 @@ def load_settings(overrides: Overrides | None = None, env: Mapping[str, str] | N
     settings.insecure = overrides.insecure
     settings.demo = overrides.demo
 
-    if overrides.api_key:
-        settings.api_key, settings.api_key_source = overrides.api_key, "flag"
-    elif env.get(ENV_API_KEY, "").strip():
-        settings.api_key, settings.api_key_source = env[ENV_API_KEY].strip(), "env"
-    else:
-        stored = read_key(profile)
-        if stored:
-            settings.api_key, settings.api_key_source = stored, "profile"
+    settings.api_key, settings.api_key_source = _resolve_key(overrides, env, profile, warnings)
     settings.warnings = warnings
     return settings
+
+
+def _resolve_key(overrides: Overrides, env: Mapping[str, str], profile: str, warnings: list[str]) -> tuple[str | None, str]:
+    """The key and where it came from: a flag > ``REACHKIT_API_KEY`` > the profile's stored key.
+
+    An unusable key (spaces, control characters) is skipped with a warning that does not quote it.
+    """
+    candidates: list[tuple[str, str, Callable[[], str | None]]] = [
+        ("flag", "The API key given on the command line", lambda: overrides.api_key),
+        ("env", ENV_API_KEY, lambda: env.get(ENV_API_KEY)),
+        ("profile", f"The stored key of profile {profile!r}", lambda: read_key(profile)),
+    ]
+    for source, described, value_of in candidates:
+        value = value_of()
+        if value is None or not value.strip():
+            continue
+        try:
+            return clean_key(value), source
+        except ValueError as error:
+            warnings.append(f"{described} is not usable: {error} It is ignored.")
+    return None, ""
 
 
 def list_profiles() -> list[str]:
@@ -293,7 +411,143 @@ def list_profiles() -> list[str]:
     return sorted(names)
 
 
+@dataclass(frozen=True, slots=True)
+class ProfileInfo:
+    """What ``unibox-tui profiles`` and the app's profile picker show (never the key)."""
+
+    name: str
+    base_url: str
+    has_key: bool
+    is_default: bool
+
+
+def profile_infos(env: Mapping[str, str] | None = None) -> list[ProfileInfo]:
+    """Every known profile, the default one included even before it has a key or a section.
+
+    Base URLs are the profiles' own (file values), not ``REACHKIT_BASE_URL``'s.
+    """
+    default = default_profile_name(env)
+    infos = []
+    for name in sorted({*list_profiles(), default}):
+        settings = load_settings(Overrides(profile=name), env={})
+        infos.append(ProfileInfo(name, settings.base_url, read_key(name) is not None, name == default))
+    return infos
+
+
+# --- writing the settings file (login saves a profile's base URL) ----------------------------------
+
+
+class SettingsFileError(Exception):
+    """The settings file could not be updated; the message says what to add by hand."""
+
+
+def _toml_key(name: str) -> str:
+    return name if _BARE_KEY.match(name) else json.dumps(name)
+
+
+def _toml_string(value: str) -> str:
+    # JSON's string escapes are a subset of TOML's basic-string escapes.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _with_value(text: str, table: tuple[str, ...], key: str, value: str) -> str:
+    """``text`` with ``key = "value"`` set in ``[table]`` (the root table when empty), rest untouched."""
+    lines = text.splitlines()
+    assignment = f"{_toml_key(key)} = {_toml_string(value)}"
+    headers = [i for i, line in enumerate(lines) if _TABLE_HEADER.match(line)]
+    if table:
+        start = next((i for i in headers if _dotted(_TABLE_HEADER.match(lines[i]).group(1)) == table), None)  # type: ignore[union-attr]
+        if start is None:
+            if lines and lines[-1].strip():
+                lines.append("")
+            lines += [f"[{'.'.join(_toml_key(part) for part in table)}]", assignment]
+            return "\n".join(lines) + "\n"
+        first = start + 1
+    else:
+        first = 0
+    end = next((i for i in headers if i >= first), len(lines))
+    for i in range(first, end):
+        match = _KEY_AT_LINE_START.match(lines[i])
+        if match and next(group for group in match.groups() if group is not None) == key:
+            lines[i] = assignment
+            break
+    else:
+        lines.insert(first, assignment)
+    return "\n".join(lines) + "\n"
+
+
+def _set_in_file(table: tuple[str, ...], key: str, value: str) -> Path:
+    """Set one string value in the settings file, keeping the user's comments and layout."""
+    path = config_file()
+    hand_edit = f"add `{_toml_key(key)} = {_toml_string(value)}`" + (
+        f" under [{'.'.join(_toml_key(part) for part in table)}]" if table else " at the top"
+    ) + f" of {path} by hand"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsFileError(f"Could not read {path} ({error}); {hand_edit}.") from None
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsFileError(f"{_toml_error_message(path, error)} Fix it, then {hand_edit}.") from None
+    updated = _with_value(text, table, key, value)
+    try:
+        check: Any = tomllib.loads(updated)
+        for part in table:
+            check = check[part]
+        written = check[key] == value
+    except (tomllib.TOMLDecodeError, KeyError, TypeError):
+        written = False
+    if not written:  # an unusual layout (dotted keys, inline tables): do not guess
+        raise SettingsFileError(f"Could not update {path} safely; {hand_edit}.")
+    try:
+        _write_private(path, updated)
+    except OSError as error:
+        raise SettingsFileError(f"Could not write {path} ({error.strerror}); {hand_edit}.") from None
+    return path
+
+
+def save_profile_setting(profile: str, key: str, value: str) -> Path:
+    """Set ``[profiles.NAME] key = "value"`` in the settings file."""
+    if not valid_profile_name(profile):
+        raise ValueError(f"Not a valid profile name: {profile!r}")
+    return _set_in_file(("profiles", profile), key, value)
+
+
+def set_default_profile(profile: str) -> Path:
+    """Make ``profile`` the one used without ``--profile``."""
+    if not valid_profile_name(profile):
+        raise ValueError(f"Not a valid profile name: {profile!r}")
+    return _set_in_file((), "default_profile", profile)
+
+
 # --- stored keys ---------------------------------------------------------------------------------------
+
+#: Printable ASCII without spaces: anything else cannot travel in an HTTP header as is.
+_KEY_TEXT = re.compile(r"[\x21-\x7e]{1,4096}")
+_KEY_FILE_LIMIT = 8192
+
+
+def clean_key(text: str) -> str:
+    """The key as the user pasted it, tidied: blanks, quotes and a "Bearer " prefix removed.
+
+    Raises ``ValueError`` (whose message never contains the key) when it cannot be a key.
+    """
+    key = text.strip()
+    if key[:7].lower() == "bearer ":
+        key = key[7:].strip()
+    if len(key) >= 2 and key[0] == key[-1] and key[0] in "'\"":
+        key = key[1:-1].strip()
+    if not key:
+        raise ValueError("No key was entered.")
+    if not _KEY_TEXT.fullmatch(key):
+        raise ValueError(
+            "That does not look like an API key: it contains spaces, control characters or "
+            "non-ASCII letters."
+        )
+    return key
 
 
 def _key_path(profile: str) -> Path:
@@ -303,29 +557,36 @@ def _key_path(profile: str) -> Path:
 
 
 def _private_dir(path: Path) -> None:
+    """Create ``path`` owner-only, and tighten it if it already exists with a wider mode."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
+    if stat.S_IMODE(path.stat().st_mode) != 0o700:
+        os.chmod(path, 0o700)
 
 
-def store_key(profile: str, key: str) -> Path:
-    """Write the key owner-only: created 0600 under a 0700 folder, then renamed into place.
+def _write_private(target: Path, text: str, mode: int | None = None) -> None:
+    """Write ``text`` to ``target`` atomically through a temporary file born with ``mode``.
 
-    The file is born with mode 0600 (``os.open``'s mode, never widened by umask), so there is
-    no moment at which another user could read it.
+    ``os.open``'s mode (then ``fchmod``, in case of an odd umask) sets the permissions before a
+    single byte is written, so there is no moment at which another user could read the file.
+    ``mode`` defaults to the target's current mode, or 0600 for a new file.
     """
-    target = _key_path(profile)
-    _private_dir(config_dir())
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(target.stat().st_mode)
+        except FileNotFoundError:
+            mode = 0o600
     _private_dir(target.parent)
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(temp, flags, 0o600)
-    except FileExistsError:
+        fd = os.open(temp, flags, mode)
+    except FileExistsError:  # left over by a crashed run of this same process id
         os.unlink(temp)
-        fd = os.open(temp, flags, 0o600)
+        fd = os.open(temp, flags, mode)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(key.strip() + "\n")
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, target)
@@ -335,13 +596,30 @@ def store_key(profile: str, key: str) -> Path:
         except FileNotFoundError:
             pass
         raise
+
+
+def store_key(profile: str, key: str) -> Path:
+    """Keep ``key`` for ``profile``: a 0600 file in a 0700 folder, replaced atomically."""
+    key = clean_key(key)
+    target = _key_path(profile)
+    _private_dir(config_dir())
+    _write_private(target, key + "\n", 0o600)
     return target
 
 
 def read_key(profile: str) -> str | None:
+    """The stored key, or None. A key file someone made readable by others is tightened to 0600."""
     try:
-        text = _key_path(profile).read_text(encoding="utf-8").strip()
-    except (OSError, ValueError, UnicodeDecodeError):
+        path = _key_path(profile)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+            os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "rb") as handle:
+            text = handle.read(_KEY_FILE_LIMIT).decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
         return None
     return text or None
 

@@ -28,6 +28,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from .. import APP_NAME, __version__
+from ..redact import remember
 from .errors import (
     APIError,
     AuthenticationError,
@@ -220,6 +221,7 @@ class ReachkitClient:
             timeout = httpx.Timeout(timeout)
         self.timeout = timeout
         self._api_key = api_key
+        remember(api_key)  # from now on no error message or log line can carry it
         self._http = httpx.AsyncClient(
             base_url=self.base_url + API_PREFIX,
             headers={
@@ -306,6 +308,8 @@ class ReachkitClient:
                 if response.status_code >= 400:
                     body = await self._read_capped(response, 256 * 1024, method, path, strict=False)
                     raise self._error_from(response, body, method, path)
+                if 300 <= response.status_code < 400:
+                    raise _redirect_error(response, method, path)
                 if response.status_code == 204:
                     return None
                 body = await self._read_capped(response, MAX_JSON_BYTES, method, path)
@@ -572,8 +576,11 @@ class ReachkitClient:
             raise OutcomeUnknownError(
                 f"The download did not start ({_network_reason(error)})."
             ) from None
-        if response.status_code < 400:
+        if response.status_code < 300:
             return response
+        if response.status_code < 400:
+            await response.aclose()
+            raise _redirect_error(response, "GET", path)
         try:
             body = await self._read_capped(response, 256 * 1024, "GET", path, strict=False)
         except httpx.TransportError:
@@ -795,8 +802,25 @@ class ReachkitClient:
     # -- helpers for callers --------------------------------------------------------------------------
 
     async def verify(self) -> None:
-        """A cheap authenticated GET: raises ``AuthenticationError`` for a bad key."""
-        await self._request("GET", "/campaigns", retry=NO_RETRY)
+        """A cheap authenticated GET: raises ``AuthenticationError`` for a bad key.
+
+        The answer must be Reachkit's ``{"data": ...}``: a redirect or a web page at the wrong
+        address must not pass for a working key (``ProtocolError``).
+        """
+        _data_of(await self._request("GET", "/campaigns", retry=NO_RETRY), "GET", "/campaigns")
+
+
+def _redirect_error(response: httpx.Response, method: str, path: str) -> APIError:
+    """Redirects are not followed (the key must not travel to wherever they point): say where."""
+    location = _short(response.headers.get("location", ""), 200)
+    return APIError(
+        f"The server redirected {method} {path} (HTTP {response.status_code})"
+        + (f" to {location}" if location else "")
+        + "; check the API address (--base-url).",
+        status=response.status_code,
+        method=method,
+        path=path,
+    )
 
 
 def _unsupported(capability: str) -> UnsupportedError:

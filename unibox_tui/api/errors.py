@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..redact import scrub
+
 __all__ = [
     "APIError",
     "AuthenticationError",
@@ -53,6 +55,7 @@ class ReachkitError(Exception):
     transient: bool = False
 
     def __init__(self, message: str) -> None:
+        message = scrub(message)  # a server may echo the key back; it must not reach the screen
         super().__init__(message)
         self.message = message
 

@@ -683,7 +683,7 @@ class _Gen:
         conv.updated = messages[-1].ts
         conv.search = "\n".join(search).lower()
         lead.sends = tuple(sends)
-        lead.created = times[0] - rng.uniform(1, 20) * DAY
+        lead.created = max(campaign.created + HOUR, times[0] - rng.uniform(1, 20) * DAY)
         lead.updated = times[-1]
         return conv, lead
 

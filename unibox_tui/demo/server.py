@@ -56,12 +56,13 @@ def _configure_logging(quiet: bool) -> None:
     error_log = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _QuietDrops) for f in error_log.filters):
         error_log.addFilter(_QuietDrops())
-    root = logging.getLogger("uvicorn")
     # In-process (--demo, tests) nothing may reach the terminal the TUI draws on: a handler here
     # stops logging's last-resort stderr output, and records still propagate to the app's own
     # handlers if it configured any.
-    if quiet and not any(isinstance(h, logging.NullHandler) for h in root.handlers):
-        root.addHandler(logging.NullHandler())
+    for name in ("uvicorn", "unibox_tui.demo"):
+        logger = logging.getLogger(name)
+        if quiet and not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
 
 
 def _server_class() -> type:

@@ -25,13 +25,14 @@ import html2text
 # recognise spacer cells, so a rename would cost a little spacing, not correctness).
 _NBSP_PLACEHOLDER: Final = "&nbsp_place_holder;"
 
-# Emphasis we write ourselves (see `_open_emphasis`); <u> is dropped: in mail it mostly just
-# underlines links.
+# Emphasis we write ourselves (see `_open_emphasis`). Bold and italic are dropped: in a
+# terminal `**Dana Lee**` in every signature is noise, not emphasis. Strike-through stays (it
+# changes the meaning); <u> is dropped: in mail it mostly just underlines links.
 _EMPHASIS: Final = {
-    "b": "**",
-    "strong": "**",
-    "i": "_",
-    "em": "_",
+    "b": "",
+    "strong": "",
+    "i": "",
+    "em": "",
     "del": "~~",
     "s": "~~",
     "strike": "~~",

@@ -26,8 +26,10 @@ __all__ = [
     "row_with_triage",
 ]
 
-#: Messages shown open by default at the end of a thread (plus every unread one).
+#: Messages shown open by default at the end of a thread, plus the latest unread ones (capped:
+#: a 2,000-message thread must open in well under a second).
 OPEN_LATEST = 3
+OPEN_UNREAD_MAX = 10
 SNIPPET_CHARS = 160
 
 _ATTRIBUTION = re.compile(
@@ -194,7 +196,8 @@ class ThreadDocument:
     def default_expanded(self) -> set[int]:
         count = len(self.messages)
         opened = set(range(max(0, count - OPEN_LATEST), count))
-        opened.update(i for i, m in enumerate(self.messages) if m.incoming and not m.is_read)
+        unread = [i for i, m in enumerate(self.messages) if m.incoming and not m.is_read]
+        opened.update(unread[-OPEN_UNREAD_MAX:])
         return opened
 
     def pending(self) -> list[int]:

@@ -46,9 +46,10 @@ class _Read:
 class LocalTriageStore:
     """What the server could not store, for one server. Thread-safe: ``save`` runs in a thread."""
 
-    def __init__(self, path: Path, server: str) -> None:
+    def __init__(self, path: Path, server: str, *, profile: str = "") -> None:
         self.path = path
         self.server = server
+        self.profile = profile
         self._labels: dict[str, _Label] = {}
         self._read: dict[str, _Read] = {}
         #: (kind, id) changed since the last save; ``None`` values are deletions.
@@ -60,7 +61,7 @@ class LocalTriageStore:
     @classmethod
     def for_profile(cls, profile: str, server: str) -> LocalTriageStore:
         """The store of ``profile`` (a validated name) for ``server``, loaded from disk."""
-        store = cls(data_dir() / profile / FILE_NAME, server)
+        store = cls(data_dir() / profile / FILE_NAME, server, profile=profile)
         store.load()
         return store
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
-from urllib.parse import urlsplit
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from ..api import ReachkitClient, ReachkitError
-from ..config import Settings
+from ..config import ENV_API_KEY, ProfileInfo, Settings, profile_infos
+from ..redact import scrub
 from ..render.sanitize import clean_line
 from ..store.local_triage import LocalTriageStore
 from .screens.help import HelpScreen
 from .screens.inbox import InboxScreen
+from .screens.profile_picker import ProfilePicker
+from .workspace import FIRST_MODE, DemoLauncher, Workspaces, workspace_label
 
 __all__ = ["UniboxApp", "make_client"]
 
@@ -35,12 +38,14 @@ class UniboxApp(App[None]):
     """unibox-tui. Built by ``cli.main`` and by the tests the same way: settings in, client made here."""
 
     CSS_PATH = "app.tcss"
+    DEFAULT_MODE = FIRST_MODE  # one screen-stack mode per workspace (see ui/workspace.py)
     TITLE = "unibox-tui"
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("W", "switch_profile", "Switch profile", show=False, id="app.switch_profile"),
     ]
 
     def __init__(
@@ -49,6 +54,7 @@ class UniboxApp(App[None]):
         *,
         client: ReachkitClient | None = None,
         client_factory: ClientFactory = make_client,
+        demo_launcher: DemoLauncher | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -57,6 +63,8 @@ class UniboxApp(App[None]):
         self._owns_client = client is None
         self.startup_error: str = ""
         self._local_triage: LocalTriageStore | None = None
+        self.workspaces = Workspaces(self, demo_launcher)
+        self.add_mode(FIRST_MODE, self.workspaces.first_screen)
         if self.client is None and settings.api_key:
             try:
                 self.client = client_factory(settings)
@@ -65,18 +73,8 @@ class UniboxApp(App[None]):
 
     # -- lifecycle --
 
-    def get_default_screen(self) -> Screen:
-        return InboxScreen()
-
     def on_mount(self) -> None:
-        if self.settings.theme in self.available_themes:
-            self.theme = self.settings.theme
-        if self.settings.keys:
-            self.set_keymap(self.settings.keys)
-        for warning in self.settings.warnings:
-            self.say(warning, title="Settings", severity="warning", timeout=12)
-        if self.startup_error:
-            self.say(self.startup_error, title="Cannot connect", severity="error", timeout=20)
+        self.workspaces.apply_look(self.settings)
 
     async def on_unmount(self) -> None:
         if self._local_triage is not None and self._local_triage.dirty:
@@ -91,20 +89,27 @@ class UniboxApp(App[None]):
 
     @property
     def workspace_label(self) -> str:
-        if self.settings.demo:
-            return "demo"
-        host = urlsplit(self.settings.base_url).hostname or self.settings.base_url
-        return f"{self.settings.profile} @ {host}"
+        return workspace_label(self.settings)
 
     @property
     def local_triage(self) -> LocalTriageStore:
-        """Labels and read marks kept on this machine for this profile and server (read once)."""
-        if self._local_triage is None:
-            server = self.client.base_url if self.client is not None else self.settings.base_url
-            self._local_triage = LocalTriageStore.for_profile(self.settings.profile, server)
-            if self._local_triage.problem:
-                self.say(self._local_triage.problem, title="Local labels", severity="warning")
-        return self._local_triage
+        """Labels and read marks kept on this machine for the current profile and server.
+
+        Read once per workspace: switching profile (or server) saves the old store and opens the
+        new one, so one workspace's labels never show in another.
+        """
+        server = self.client.base_url if self.client is not None else self.settings.base_url
+        store = self._local_triage
+        if store is None or (store.profile, store.server) != (self.settings.profile, server):
+            if store is not None and store.dirty:
+                try:
+                    store.save()
+                except OSError as error:
+                    log.warning("local labels not saved: %s", error)
+            store = self._local_triage = LocalTriageStore.for_profile(self.settings.profile, server)
+            if store.problem:
+                self.say(store.problem, title="Local labels", severity="warning")
+        return store
 
     def local_label(self, conversation_id: str) -> str | None:
         """A label kept on this machine when the server cannot store it (see ui/screens/triage.py)."""
@@ -120,7 +125,7 @@ class UniboxApp(App[None]):
     ) -> None:
         """A notification whose text is always shown literally (never parsed as markup)."""
         self.notify(
-            clean_line(text, max_chars=400),
+            clean_line(scrub(text), max_chars=400),
             title=clean_line(title, max_chars=60),
             severity=severity,  # type: ignore[arg-type]
             timeout=timeout,
@@ -129,6 +134,8 @@ class UniboxApp(App[None]):
 
     def show_error(self, error: BaseException | None, context: str = "") -> None:
         """The one place errors become words on screen: never a traceback, never a crash."""
+        if error is not None and self.workspaces.key_refused(error):
+            return  # the welcome screen explains it and takes a new key
         if isinstance(error, ReachkitError):
             text = str(error)
         elif error is None:
@@ -148,6 +155,22 @@ class UniboxApp(App[None]):
         if not any(isinstance(screen, InboxScreen) and screen.quit_when_saved() for screen in self.screen_stack):
             self.exit()
 
+    def action_switch_profile(self) -> None:
+        """Pick another profile; the app then reloads everything for it."""
+        if isinstance(self.screen, ProfilePicker):
+            return
+        profiles = profile_infos()
+        if self.settings.profile not in {info.name for info in profiles}:  # --profile NEW, not saved yet
+            here = ProfileInfo(self.settings.profile, self.settings.base_url, False, False)
+            profiles = sorted([*profiles, here], key=lambda info: info.name)
+        env_key = bool(os.environ.get(ENV_API_KEY, "").strip())
+
+        def picked(name: str | None) -> None:
+            if name is not None and (name != self.settings.profile or self.settings.demo):
+                self.workspaces.switch_profile(name)
+
+        self.push_screen(ProfilePicker(profiles, "" if self.settings.demo else self.settings.profile, env_key=env_key), picked)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -162,4 +185,9 @@ class UniboxApp(App[None]):
             yield SystemCommand("Folder: Primary", "Campaign replies (c cycles folders)", lambda: screen.switch_folder("primary"))
             yield SystemCommand("Folder: Others", "Non-campaign mail (c cycles folders)", lambda: screen.switch_folder("others"))
             yield from screen.triage_commands()
+        yield SystemCommand(
+            "Switch profile",
+            "Open another workspace (W); add one with: unibox-tui login --profile NAME",
+            self.action_switch_profile,
+        )
         yield SystemCommand("Keys", "Every key binding (?)", self.action_help)

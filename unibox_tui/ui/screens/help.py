@@ -28,6 +28,8 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
         ("ctrl+q", "Quit"),
     ],
     "Conversation list": [("↓ past the last row", "Load the next page (↑ on the first: previous)")],
+    "Welcome (no working key)": [("enter", "Check the pasted key, store it, open the inbox")],
+    "Switch profile": [("↑ / ↓, enter", "Open the highlighted profile")],
 }
 
 
@@ -73,6 +75,8 @@ def binding_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, li
 
 #: Further sections registered by feature modules (composer, downloads, triage...).
 EXTRA_SECTIONS: list[tuple[str, str]] = [
+    ("Welcome (no working key)", "unibox_tui.ui.screens.welcome:WelcomeScreen"),
+    ("Switch profile", "unibox_tui.ui.screens.profile_picker:ProfilePicker"),
     ("Triage", "unibox_tui.ui.screens.triage:TriageMixin"),
 ]
 

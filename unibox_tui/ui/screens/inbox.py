@@ -42,15 +42,19 @@ __all__ = ["InboxScreen"]
 log = logging.getLogger(__name__)
 
 FOLDERS = ("primary", "others")
-OTHERS_HINT = (
-    "Empty? Others holds mail that is not about a campaign; a workspace can switch off "
-    "storing it."
+OTHERS_HINT = "Non-campaign mail; empty when the workspace does not store it."
+OTHERS_EMPTY = (
+    "Others is empty.\n"
+    "It holds mail that is not about a campaign, and a workspace can switch off "
+    "storing that mail, so an empty Others is normal."
 )
 #: How long a cached page is shown without asking the server again.
 FRESH_SECONDS = 30.0
 #: Delay between the list cursor moving and the thread pane following it.
 FOLLOW_DELAY = 0.12
 MAX_POLL_BACKOFF = 600.0
+#: How long after opening a conversation from a fresh page it is re-read from the server.
+REFRESH_DELAY = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,7 @@ class InboxScreen(TriageMixin, Screen[None]):
         self._painted: PageKey | None = None
         self._saved_position: tuple[int, str | None] | None = None
         self._follow_timer: Timer | None = None
+        self._refresh_timer: Timer | None = None
         self._poll_timer: Timer | None = None
         self._poll_delay = 0.0
         self._fresh: dict[str, Conversation] = {}
@@ -142,10 +147,7 @@ class InboxScreen(TriageMixin, Screen[None]):
         self.conversation_list.focus()
         self._update_titles()
         if self.unibox.client is None:
-            self.conversation_list.show_message(
-                "No API key. Run `unibox-tui login`, or start the demo: unibox-tui --demo"
-            )
-            return
+            return  # the welcome screen (pushed by the app) asks for a key
         self.load_page(1)
         self.call_after_refresh(self._load_other_counts)
         self._schedule_poll()
@@ -180,6 +182,8 @@ class InboxScreen(TriageMixin, Screen[None]):
             return
         self.status.loading = True
         self.status.page = page
+        if not self.conversation_list.rows:
+            self.conversation_list.show_message("Loading conversations…")
         self._fetch_page(key, cursor)
 
     @work(exclusive=True, group="list", exit_on_error=False, description="Loading conversations")
@@ -254,7 +258,7 @@ class InboxScreen(TriageMixin, Screen[None]):
         if key.search:
             return f"No conversations match this search in {key.folder.title()}."
         if key.folder == "others":
-            return "Others is empty. " + OTHERS_HINT
+            return OTHERS_EMPTY
         return "No conversations yet."
 
     def _update_counts(self, key: PageKey, page: Page[Conversation]) -> None:
@@ -452,7 +456,24 @@ class InboxScreen(TriageMixin, Screen[None]):
         self.document = ThreadDocument(conversation, now=datetime.now(UTC))
         self.query_one(ThreadHeader).show(conversation, local_label=self.unibox.local_label(conversation_id))
         self.thread_view.show_document(self.document)
-        self._load_conversation(conversation_id)
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        if self._page_is_fresh():
+            # The list's copy is seconds old: show it, and re-read the conversation a moment
+            # later so the re-read never competes with rendering what is already here.
+            self._refresh_timer = self.set_timer(
+                REFRESH_DELAY, lambda: self._refresh_if_open(conversation_id)
+            )
+        else:
+            self._load_conversation(conversation_id)
+
+    def _refresh_if_open(self, conversation_id: str) -> None:
+        if conversation_id == self.open_id:
+            self._load_conversation(conversation_id)
+
+    def _page_is_fresh(self) -> bool:
+        cached = self.pages.get(self._painted) if self._painted is not None else None
+        return cached is not None and cached.age < FRESH_SECONDS
 
     @work(exclusive=True, group="thread", exit_on_error=False, description="Loading conversation")
     async def _load_conversation(self, conversation_id: str) -> None:
@@ -519,6 +540,8 @@ class InboxScreen(TriageMixin, Screen[None]):
                 page=1, page_size=key.page_size, search=key.search or None, folder=key.folder
             )
         except ReachkitError as error:
+            if self.unibox.workspaces.key_refused(error):
+                return  # the welcome screen takes a new key; polling resumes with the new session
             self._poll_delay = min(MAX_POLL_BACKOFF, max(interval, self._poll_delay or interval) * 2)
             retry_after = getattr(error, "retry_after", None)
             if retry_after:

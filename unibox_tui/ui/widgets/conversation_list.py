@@ -18,7 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...render.thread import ConversationRow
-from ..strips import Part, fit, line_strip
+from ..strips import Part, fit, line_strip, wrap_line
 
 __all__ = ["ConversationList"]
 
@@ -155,6 +155,14 @@ class ConversationList(ScrollView, can_focus=True):
         self.cursor = 0
         self.refresh()
 
+    def _placeholder_lines(self, width: int) -> list[str]:
+        """The message wrapped to the list's width (it can be long: an error, an explanation)."""
+        room = max(10, min(width - 4, 72))
+        lines: list[str] = []
+        for paragraph in self.placeholder.split("\n"):
+            lines.extend(wrap_line(paragraph, room))
+        return lines
+
     def index_of(self, conversation_id: str) -> int:
         for index, row in enumerate(self.rows):
             if row.id == conversation_id:
@@ -248,8 +256,7 @@ class ConversationList(ScrollView, can_focus=True):
     def _measure(self) -> None:
         """Column widths for this page: date and label fit the widest value on the page."""
         date_width = max((len(row.date) for row in self.rows), default=5)
-        label_cap = 14 if self.size.width >= 100 else 10
-        label_width = min(label_cap, max((len(row.label) for row in self.rows), default=0))
+        label_width = min(14, max((len(row.label) for row in self.rows), default=0))
         self.row_height = 1 if self.size.width >= 90 else 2
         if self.row_height == 1:
             lead_width = max(12, min(28, int(self.size.width / 3.3)))
@@ -262,9 +269,11 @@ class ConversationList(ScrollView, can_focus=True):
         index, line = divmod(y + self.scroll_offset.y, self.row_height)
         base = self.rich_style
         if not self.rows:
-            if self.placeholder and y == max(0, self.size.height // 2 - 1):
-                style = self.get_component_rich_style("conversation-list--placeholder")
-                return line_strip([(_centre(self.placeholder, width), style)], width, base)
+            lines = self._placeholder_lines(width)
+            top = max(0, self.size.height // 2 - len(lines) // 2 - 1)
+            if self.placeholder and top <= y < top + len(lines):
+                style = self.get_component_rich_style("conversation-list--placeholder", partial=True)
+                return line_strip([(_centre(lines[y - top], width), style)], width, base)
             return Strip.blank(width, base)
         if index >= len(self.rows):
             return Strip.blank(width, base)
@@ -285,12 +294,15 @@ class ConversationList(ScrollView, can_focus=True):
         base = self.rich_style
         if is_cursor:
             base = base + self.get_component_rich_style(
-                "conversation-list--cursor" if self.has_focus else "conversation-list--cursor-blurred"
+                "conversation-list--cursor" if self.has_focus else "conversation-list--cursor-blurred",
+                partial=True,
             )
         return base
 
     def _marker(self, row: ConversationRow) -> Part:
-        style = self.get_component_rich_style
+        def style(name: str) -> Style:
+            return self.get_component_rich_style(name, partial=True)
+
         if row.damaged:
             return ("⚠ ", style("conversation-list--damaged"))
         if row.unread:
@@ -300,14 +312,16 @@ class ConversationList(ScrollView, can_focus=True):
         return ("  ", None)
 
     def _lead_style(self, row: ConversationRow) -> Style:
-        style = self.get_component_rich_style("conversation-list--lead")
+        style = self.get_component_rich_style("conversation-list--lead", partial=True)
         if row.unread:
-            style = style + self.get_component_rich_style("conversation-list--unread")
+            style = style + self.get_component_rich_style("conversation-list--unread", partial=True)
         return style
 
     def _right_columns(self, row: ConversationRow, label_width: int, date_width: int) -> list[Part]:
         """Label, attachment mark and date: the right-hand end of a row."""
-        style = self.get_component_rich_style
+        def style(name: str) -> Style:
+            return self.get_component_rich_style(name, partial=True)
+
         right: list[Part] = [(" ", None)]
         if label_width and row.label:
             tone = _LABEL_TONES.get(row.label, "info")
@@ -327,7 +341,7 @@ class ConversationList(ScrollView, can_focus=True):
         return right
 
     def _subject_and_snippet(self, row: ConversationRow, room: int) -> list[Part]:
-        unread = self.get_component_rich_style("conversation-list--unread") if row.unread else None
+        unread = self.get_component_rich_style("conversation-list--unread", partial=True) if row.unread else None
         subject = row.subject
         subject_cells = _cells(subject)
         if subject_cells >= room - 1:
@@ -335,7 +349,7 @@ class ConversationList(ScrollView, can_focus=True):
         snippet = f" — {row.snippet}" if row.snippet else ""
         return [
             (subject, unread),
-            (fit(snippet, room - subject_cells), self.get_component_rich_style("conversation-list--snippet")),
+            (fit(snippet, room - subject_cells), self.get_component_rich_style("conversation-list--snippet", partial=True)),
         ]
 
     def _render_row(self, row: ConversationRow, width: int, is_cursor: bool) -> Strip:

@@ -32,19 +32,28 @@ class ThreadHeader(Widget):
         conversation = self.conversation
         if conversation is None:
             return Content("")
+        width = max(10, self.content_region.width or self.size.width)
         subject = clean_line(conversation.subject, max_chars=300) or "(no subject)"
         lead = person(conversation.lead_name, conversation.lead_email)
         count = len(conversation.messages)
         status = clean_line(conversation.status, max_chars=20) or "open"
-        parts: list[str | tuple[str, str]] = [(subject, "bold"), "\n", (lead, "$accent")]
-        parts.append((f"  ·  {count} message{'s' if count != 1 else ''} · {status}", "$text-muted"))
+        facts: list[str | tuple[str, str]] = [
+            (f"{count} message{'s' if count != 1 else ''} · {status}", "$text-muted")
+        ]
         label = self.local_label or conversation.effective_label
         if label:
             manual = bool(self.local_label or conversation.label_override)
             tag = clean_line(label_name(label), max_chars=30)
             where = " (local)" if self.local_label else ("" if manual else " (AI)")
-            parts.append(("  ·  ", "$text-muted"))
-            parts.append((f"{tag}{where}", "bold $success" if manual else "italic $secondary"))
+            facts.append(("  ·  ", "$text-muted"))
+            facts.append((f"{tag}{where}", "bold $text-success" if manual else "italic $text-secondary"))
         if self.note:
-            parts.append(("  ·  " + clean_line(self.note, max_chars=60), "$text-warning"))
-        return Content.assemble(*parts)
+            facts.append(("  ·  " + clean_line(self.note, max_chars=60), "$text-warning"))
+        lines = [
+            Content.styled(subject, "bold"),
+            Content.styled(lead, "$accent"),
+            Content.assemble(*facts),
+        ]
+        # One fact a line, each cut to the width: a 10,000-character subject must not push the
+        # thread off the screen.
+        return Content("\n").join(line.truncate(width, ellipsis=True) for line in lines)

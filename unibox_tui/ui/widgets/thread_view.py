@@ -6,7 +6,9 @@ older messages stay collapsed to one line until opened, so only what is read get
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rich.style import Style
 from textual import events, work
@@ -24,6 +26,16 @@ from ..strips import line_strip, wrap_line
 __all__ = ["ThreadView"]
 
 _INDENT = {"body": "  ", "quote": "  ", "fold": "  ", "attachment": "  ", "notice": "", "meta": "", "header": "", "collapsed": "", "blank": ""}
+
+
+@lru_cache(maxsize=20_000)
+def _wrapped(text: str, kind: str, width: int) -> tuple[str, ...]:
+    """A logical line's visual lines; cached, since a re-layout re-wraps mostly the same lines."""
+    indent = _INDENT.get(kind, "")
+    if kind == "collapsed":
+        return (indent + text,)  # one line each, cropped when drawn
+    continuation = indent + ("  " if kind in ("header", "meta") else "")
+    return tuple(wrap_line(indent + text, width, continuation))
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,16 +159,9 @@ class ThreadView(ScrollView, can_focus=True):
 
     @staticmethod
     def _wrap(line: DocLine, width: int) -> list[_Row]:
-        indent = _INDENT.get(line.kind, "")
-        text = indent + line.text
-        if line.kind == "collapsed":
-            pieces = [text]  # one line each, cropped when drawn
-        else:
-            continuation = indent + ("  " if line.kind in ("header", "meta") else "")
-            pieces = wrap_line(text, width, continuation)
         return [
             _Row(piece, line.kind, line.message, line.segment, number == 0)
-            for number, piece in enumerate(pieces)
+            for number, piece in enumerate(_wrapped(line.text, line.kind, width))
         ]
 
     def on_resize(self, event: events.Resize) -> None:
@@ -178,8 +183,11 @@ class ThreadView(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="thread-render", exit_on_error=False)
     def _convert(self, document: ThreadDocument, indices: list[int], generation: int) -> None:
+        """Convert bodies newest first; hand results over in batches (one re-layout each)."""
         worker = get_current_worker()
-        for index in indices:
+        batch: list[tuple[int, BodyView | None, str]] = []
+        last_flush = time.monotonic()
+        for number, index in enumerate(indices):
             if worker.is_cancelled or generation != self._generation:
                 return
             message = document.messages[index]
@@ -188,19 +196,24 @@ class ThreadView(ScrollView, can_focus=True):
                 error = ""
             except Exception as exc:  # noqa: BLE001 - a hostile body must not end the app
                 body, error = None, f"{type(exc).__name__}"
-            if worker.is_cancelled:
-                return
-            self.app.call_from_thread(self._converted, document, index, body, error, generation)
+            batch.append((index, body, error))
+            # The first (newest) body goes out at once; the rest at most every 50 ms.
+            if number == 0 or time.monotonic() - last_flush > 0.05 or number == len(indices) - 1:
+                if worker.is_cancelled:
+                    return
+                self.app.call_from_thread(self._converted, document, batch, generation)
+                batch, last_flush = [], time.monotonic()
 
     def _converted(
-        self, document: ThreadDocument, index: int, body: BodyView | None, error: str, generation: int
+        self, document: ThreadDocument, results: list[tuple[int, BodyView | None, str]], generation: int
     ) -> None:
         if document is not self.document or generation != self._generation:
             return  # a stale conversion: the user has moved on
-        if body is None:
-            document.set_failed(index, error)
-        else:
-            document.set_body(index, body)
+        for index, body, error in results:
+            if body is None:
+                document.set_failed(index, error)
+            else:
+                document.set_body(index, body)
         self.refresh_document()
 
     # -- reading cursor --

@@ -1,0 +1,51 @@
+"""Make the README's screenshots from the demo: ``python screenshots/make_screenshots.py``.
+
+Runs the real app headless against the local demo server and saves SVGs next to this file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from helpers import make_app, settle  # noqa: E402
+
+from unibox_tui.demo.server import DemoServer  # noqa: E402
+
+Steps = Callable[[object], Awaitable[None]]
+
+
+async def shoot(server: DemoServer, name: str, size: tuple[int, int], steps: Steps | None = None) -> Path:
+    app = make_app(server, page_size=50)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        if steps is not None:
+            await steps(pilot)
+            await settle(pilot)
+        await pilot.pause(0.3)
+        path = HERE / f"{name}.svg"
+        app.save_screenshot(filename=path.name, path=str(HERE))
+    print(f"wrote {path.relative_to(HERE.parent)}")
+    return path
+
+
+async def main() -> None:
+    with DemoServer(conversations=300, seed=7) as server:
+
+        async def open_third(pilot) -> None:  # type: ignore[no-untyped-def]
+            await pilot.press("down", "down", "enter")
+
+        await shoot(server, "main-120x40", (120, 40), open_third)
+        await shoot(server, "main-200x60", (200, 60), open_third)
+        await shoot(server, "narrow-80x24", (80, 24))
+        await shoot(server, "narrow-reading-80x24", (80, 24), open_third)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,164 @@
+"""Which Reachkit workspace the app talks to, and changing it: a new client, a fresh inbox.
+
+A workspace is a profile's settings plus a client holding its key. Changing it (a key pasted on
+the welcome screen, the demo, "Switch profile") swaps the client, closes the old one and builds a
+new ``InboxScreen``: the inbox keeps its page cache, so a new instance is a clean slate and no page
+of one workspace can be painted into another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from textual.screen import Screen
+
+from ..api import AuthenticationError, ReachkitClient, ReachkitError
+from ..api.keycheck import explain_key_error
+from ..config import ENV_API_KEY, Overrides, Settings, load_settings
+from .screens.inbox import InboxScreen
+from .screens.welcome import WelcomeScreen
+
+if TYPE_CHECKING:
+    from .app import UniboxApp
+
+__all__ = ["FIRST_MODE", "DemoLauncher", "Workspaces", "workspace_label"]
+
+#: Each workspace lives in its own screen-stack mode; the app starts in the first one.
+MODE_PREFIX = "workspace-"
+FIRST_MODE = f"{MODE_PREFIX}0"
+
+#: Starts (or finds) the local demo server and returns its base URL and key. Built by cli.py, the
+#: one module allowed to join the demo and the UI.
+DemoLauncher = Callable[[], tuple[str, str]]
+
+
+def workspace_label(settings: Settings) -> str:
+    """"acme @ reachkit.ai" for the header: which workspace every screen is showing."""
+    if settings.demo:
+        return "demo"
+    parts = urlsplit(settings.base_url if "://" in settings.base_url else "https://" + settings.base_url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = (parts.hostname or settings.base_url) + (f":{port}" if port else "")
+    return f"{settings.profile} @ {host}"
+
+
+def refuses_the_key(error: BaseException) -> bool:
+    """A 401 anywhere, or a 403 on the conversation list: the key itself no longer works.
+
+    Other 403s may concern one resource (an inbox the key may not send from) and stay errors.
+    """
+    if not isinstance(error, AuthenticationError):
+        return False
+    return error.status == 401 or (error.method == "GET" and error.path == "/unibox/conversations")
+
+
+class Workspaces:
+    """The app's workspace switching; ``UniboxApp.workspaces``."""
+
+    def __init__(self, app: UniboxApp, demo_launcher: DemoLauncher | None) -> None:
+        self.app = app
+        self.demo_launcher = demo_launcher
+        self._shown_warnings: set[str] = set()
+        self._generation = 0
+
+    def first_screen(self) -> Screen:
+        """The inbox when there is a client, else the welcome screen saying why not."""
+        if self.app.client is None:
+            return WelcomeScreen(self.app.settings, reason=self.app.startup_error)
+        return InboxScreen()
+
+    def apply_look(self, settings: Settings) -> None:
+        """Theme and key bindings of ``settings``; its settings-file warnings."""
+        app = self.app
+        if settings.theme in app.available_themes:
+            app.theme = settings.theme
+        app.set_keymap(settings.keys)
+        self.show_warnings(settings)
+
+    def show_warnings(self, settings: Settings) -> None:
+        """Problems in the settings file, each shown once per run (not again at every switch)."""
+        for warning in settings.warnings:
+            if warning not in self._shown_warnings:
+                self._shown_warnings.add(warning)
+                self.app.say(warning, title="Settings", severity="warning", timeout=12)
+
+    def adopt(self, settings: Settings, client: ReachkitClient) -> None:
+        """Talk to ``client`` for ``settings`` from now on.
+
+        Same workspace with a new key (after a refused key): the inbox stays and reloads. Any other
+        change: the screens are replaced by a fresh inbox.
+        """
+        app = self.app
+        old_settings, old_client, owned_old = app.settings, app.client, app._owns_client
+        app.settings, app.client, app._owns_client = settings, client, True
+        same_place = (settings.profile, settings.base_url, settings.demo) == (
+            old_settings.profile,
+            old_settings.base_url,
+            old_settings.demo,
+        )
+        inbox = next((s for s in app.screen_stack if isinstance(s, InboxScreen)), None)
+        if same_place and inbox is not None:
+            while app.screen is not inbox and isinstance(app.screen, WelcomeScreen):
+                app.pop_screen()
+            inbox.action_refresh()
+        else:
+            self._open_fresh_inbox()
+        self.apply_look(settings)
+        if old_client is not None and old_client is not client and owned_old:
+            app.run_worker(old_client.aclose(), group="close-client", exit_on_error=False)
+
+    def _open_fresh_inbox(self) -> None:
+        """Replace every screen with a new inbox: a new screen-stack mode, the old one removed.
+
+        A mode (not ``switch_screen``) because Textual cannot switch away the first screen of a
+        stack (issue #2650); removing the old mode removes its screens, timers and workers.
+        """
+        app = self.app
+        old_mode = app.current_mode
+        self._generation += 1
+        mode = f"{MODE_PREFIX}{self._generation}"
+        app.add_mode(mode, InboxScreen)
+        app.switch_mode(mode)
+        app.remove_mode(old_mode)
+
+    def key_refused(self, error: BaseException) -> bool:
+        """Offer the welcome screen when the server refuses the key; True when handled.
+
+        Handled once: while a welcome screen is open, further refusals (polls, prefetches) are
+        not stacked on top of it, so there is no error loop.
+        """
+        app = self.app
+        if not refuses_the_key(error) or app.settings.demo:
+            return False
+        if not any(isinstance(screen, WelcomeScreen) for screen in app.screen_stack):
+            reason = explain_key_error(error, app.settings.base_url)
+            if app.settings.api_key_source == "env":
+                reason += f" It came from {ENV_API_KEY}: unset it, or the refused key comes back next time."
+            app.push_screen(WelcomeScreen(app.settings, reason=reason))
+        return True
+
+    def switch_profile(self, name: str) -> None:
+        """Open profile ``name``: its settings and key (``REACHKIT_API_KEY`` still wins), a fresh inbox.
+
+        ``--insecure`` holds for the whole session; ``--base-url`` and the other flags were for the
+        profile the app started with. A profile without a key asks for one first, on top of the
+        current workspace, which stays until the new key is accepted.
+        """
+        app = self.app
+        settings = load_settings(Overrides(profile=name, insecure=app.settings.insecure))
+        if not settings.api_key:
+            self.show_warnings(settings)
+            app.push_screen(WelcomeScreen(settings, reason=f"Profile {name!r} has no stored key yet."))
+            return
+        try:
+            client = app.client_factory(settings)
+        except (ReachkitError, ValueError) as error:
+            app.say(str(error), title=f"Cannot open profile {name}", severity="error", timeout=12)
+            return
+        self.adopt(settings, client)
+        app.say(f"Now in {workspace_label(settings)}.", title="Switched profile")
