@@ -499,6 +499,7 @@ class TriageMixin(Screen[None]):
         raw = self._find(conversation_id)
         if raw is not None:
             self._apply_locally(raw, change)
+        self._refresh(conversation_id)
         if not self._told_local:
             self._told_local = True
             self.unibox.say(
@@ -519,7 +520,6 @@ class TriageMixin(Screen[None]):
             same = change.read != conversation.unread
             store.set_read(conversation.id, None if same else change.read, len(conversation.messages))
         self._save_local()
-        self._refresh(conversation.id)
 
     def _save_local(self) -> None:
         self.run_worker(self._write_local, thread=True, group="triage-save", exit_on_error=False, description="Saving labels")
