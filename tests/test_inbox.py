@@ -29,11 +29,11 @@ async def test_folders_show_their_own_conversations_and_counts(demo_server):
         text = screen_text(app)
         assert f"Primary {len(primary)}" in text and f"Others {len(others)}" in text
         assert f"page 1 of {-(-len(primary) // 10)} · {len(primary)} conversations" in status_text(app)
-        await pilot.press("2")
+        await pilot.press("c")
         await settle(pilot)
         assert listed_ids(app) == others[:10]
         assert f"{len(others)} conversation" in status_text(app)
-        await pilot.press("1")
+        await pilot.press("c")
         await settle(pilot)
         assert listed_ids(app) == primary[:10]
 
@@ -267,7 +267,7 @@ async def test_an_empty_others_folder_explains_itself(make_demo_server):
     app = make_app(server)
     async with app.run_test(size=(150, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("2")
+        await pilot.press("c")
         await settle(pilot)
         text = screen_text(app)
         assert "Others is empty" in text

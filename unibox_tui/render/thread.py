@@ -7,7 +7,7 @@ is tested without a terminal. Every string here has already been through the san
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..api.models import Attachment, Conversation, Message
@@ -23,6 +23,7 @@ __all__ = [
     "convert_body",
     "message_snippet",
     "person",
+    "row_with_triage",
 ]
 
 #: Messages shown open by default at the end of a thread, plus the latest unread ones (capped:
@@ -97,12 +98,26 @@ class ConversationRow:
     count: int = 0
 
 
+def _triage_fields(conversation: Conversation, local_label: str | None) -> dict[str, object]:
+    """The parts of a row that triage changes: the label shown, whose it is, unread."""
+    return {
+        "unread": conversation.unread,
+        "label": clean_line(label_name(local_label or conversation.effective_label), max_chars=30),
+        "label_manual": bool(local_label or conversation.label_override),
+        "label_local": bool(local_label),
+    }
+
+
+def row_with_triage(row: ConversationRow, conversation: Conversation, local_label: str | None = None) -> ConversationRow:
+    """``row`` with ``conversation``'s label and read state; nothing else recomputed (cheap)."""
+    return replace(row, **_triage_fields(conversation, local_label))  # type: ignore[arg-type]
+
+
 def build_row(
     conversation: Conversation, now: datetime | None = None, *, local_label: str | None = None
 ) -> ConversationRow:
     name = clean_line(conversation.lead_name, max_chars=60)
     address = clean_line(conversation.lead_email, max_chars=120)
-    label_key = local_label or conversation.effective_label
     return ConversationRow(
         id=conversation.id,
         lead=name or address or "(unknown sender)",
@@ -114,14 +129,11 @@ def build_row(
             now,
             raw=conversation.updated_at_raw or (conversation.latest.email_date_raw if conversation.latest else ""),
         ),
-        unread=conversation.unread,
         attachments=conversation.has_attachments,
         closed=conversation.status.strip().lower() == "closed",
-        label=clean_line(label_name(label_key), max_chars=30),
-        label_manual=bool(local_label or conversation.label_override),
-        label_local=bool(local_label),
         damaged=conversation.damaged,
         count=len(conversation.messages),
+        **_triage_fields(conversation, local_label),  # type: ignore[arg-type]
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -41,6 +41,15 @@ class PageCache(Generic[T]):
         self._items.move_to_end(key)
         while len(self._items) > self.capacity:
             self._items.popitem(last=False)
+
+    def values(self) -> list[T]:
+        """Every cached page, least recently used first (reading does not refresh their order)."""
+        return [item.value for item in self._items.values()]
+
+    def map_values(self, change: Callable[[T], T]) -> None:
+        """Rewrite every cached page, keeping its age (a local edit must not make a page look fresh)."""
+        for key, item in self._items.items():
+            self._items[key] = CachedPage(change(item.value), item.fetched_at)
 
     def discard(self, key: Hashable) -> None:
         self._items.pop(key, None)

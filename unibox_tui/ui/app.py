@@ -16,6 +16,7 @@ from ..api.urls import normalise_base_url
 from ..config import ENV_API_KEY, ProfileInfo, Settings, profile_infos
 from ..redact import scrub
 from ..render.sanitize import clean_line
+from ..store.local_triage import LocalTriageStore
 from .screens.help import HelpScreen
 from .screens.inbox import InboxScreen
 from .screens.profile_picker import ProfilePicker
@@ -68,6 +69,7 @@ class UniboxApp(App[None]):
         self._client: ReachkitClient | None = client
         self._owns_client = client is None
         self.startup_error: str = ""
+        self._local_triage: LocalTriageStore | None = None
         self.workspaces = Workspaces(self, demo_launcher)
         self.add_mode(FIRST_MODE, self.workspaces.first_screen)
         if client is None and settings.api_key:
@@ -103,18 +105,50 @@ class UniboxApp(App[None]):
         self.workspaces.apply_look(self.settings)
 
     async def on_unmount(self) -> None:
+        if self._local_triage is not None and self._local_triage.dirty:
+            try:
+                self._local_triage.save()
+            except OSError as error:
+                log.warning("local labels not saved: %s", error)
         if self._client is not None and self._owns_client:
             await self._client.aclose()
 
     # -- what screens ask of the app --
 
+    def _normalised_base_url(self) -> str:
+        """The base URL as the client will have it, without building the client (start-up)."""
+        try:
+            return normalise_base_url(self.settings.base_url, allow_insecure=True)
+        except (ReachkitError, ValueError):
+            return self.settings.base_url
+
     @property
     def workspace_label(self) -> str:
         return workspace_label(self.settings)
 
+    @property
+    def local_triage(self) -> LocalTriageStore:
+        """Labels and read marks kept on this machine for the current profile and server.
+
+        Read once per workspace: switching profile (or server) saves the old store and opens the
+        new one, so one workspace's labels never show in another.
+        """
+        server = self._client.base_url if self._client is not None else self._normalised_base_url()
+        store = self._local_triage
+        if store is None or (store.profile, store.server) != (self.settings.profile, server):
+            if store is not None and store.dirty:
+                try:
+                    store.save()
+                except OSError as error:
+                    log.warning("local labels not saved: %s", error)
+            store = self._local_triage = LocalTriageStore.for_profile(self.settings.profile, server)
+            if store.problem:
+                self.say(store.problem, title="Local labels", severity="warning")
+        return store
+
     def local_label(self, conversation_id: str) -> str | None:
-        """A label kept on this machine when the server cannot store it (see triage)."""
-        return None
+        """A label kept on this machine when the server cannot store it (see ui/screens/triage.py)."""
+        return self.local_triage.label(conversation_id)
 
     def say(
         self,
@@ -151,6 +185,11 @@ class UniboxApp(App[None]):
 
     # -- actions and commands --
 
+    async def action_quit(self) -> None:
+        """Quit; labels and read marks still on their way to the server get a moment first."""
+        if not any(isinstance(screen, InboxScreen) and screen.quit_when_saved() for screen in self.screen_stack):
+            self.exit()
+
     def action_switch_profile(self) -> None:
         """Pick another profile; the app then reloads everything for it."""
         if isinstance(self.screen, ProfilePicker):
@@ -178,8 +217,9 @@ class UniboxApp(App[None]):
             yield SystemCommand("Search", "Search the current folder (/)", screen.action_search)
             yield SystemCommand("Next page", "Show the next page (])", screen.action_next_page)
             yield SystemCommand("Previous page", "Show the previous page ([)", screen.action_previous_page)
-            yield SystemCommand("Folder: Primary", "Campaign replies (1)", lambda: screen.switch_folder("primary"))
-            yield SystemCommand("Folder: Others", "Non-campaign mail (2)", lambda: screen.switch_folder("others"))
+            yield SystemCommand("Folder: Primary", "Campaign replies (c cycles folders)", lambda: screen.switch_folder("primary"))
+            yield SystemCommand("Folder: Others", "Non-campaign mail (c cycles folders)", lambda: screen.switch_folder("others"))
+            yield from screen.triage_commands()
         yield SystemCommand(
             "Switch profile",
             "Open another workspace (W); add one with: unibox-tui login --profile NAME",

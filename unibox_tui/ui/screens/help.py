@@ -67,6 +67,7 @@ def binding_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, li
             keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
             rows.append((_display_key(keys), binding.description))
         rows.extend(EXTRA.get(title, []))
+        rows.extend(getattr(owner, "HELP_NOTES", []))  # (keys, text) a feature adds about itself
         if rows:
             sections.append((title, rows))
     return sections
@@ -76,6 +77,7 @@ def binding_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, li
 EXTRA_SECTIONS: list[tuple[str, str]] = [
     ("Welcome (no working key)", "unibox_tui.ui.screens.welcome:WelcomeScreen"),
     ("Switch profile", "unibox_tui.ui.screens.profile_picker:ProfilePicker"),
+    ("Triage", "unibox_tui.ui.screens.triage:TriageMixin"),
 ]
 
 

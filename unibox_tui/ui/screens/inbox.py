@@ -33,6 +33,7 @@ from ..widgets.list_status import ListStatus
 from ..widgets.search_bar import SearchBar
 from ..widgets.thread_header import ThreadHeader
 from ..widgets.thread_view import ThreadView
+from .triage import TriageMixin
 
 if TYPE_CHECKING:
     from ..app import UniboxApp
@@ -68,8 +69,8 @@ class PageKey:
         return PageKey(self.folder, self.search, page, self.page_size)
 
 
-class InboxScreen(Screen[None]):
-    """Folders -> conversations -> thread; everything the SDR triages from."""
+class InboxScreen(TriageMixin, Screen[None]):
+    """Folders -> conversations -> thread; everything the SDR triages from (triage: TriageMixin)."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
 
@@ -79,8 +80,7 @@ class InboxScreen(Screen[None]):
         Binding("left_square_bracket", "previous_page", "Prev page", id="inbox.previous_page"),
         Binding("ctrl+r", "refresh", "Refresh", id="inbox.refresh"),
         Binding("escape", "back", "Back", show=False, id="inbox.back"),
-        Binding("1", "folder('primary')", "Primary", show=False, id="inbox.folder_primary"),
-        Binding("2", "folder('others')", "Others", show=False, id="inbox.folder_others"),
+        Binding("c", "cycle_folder", "Next folder (Primary / Others)", show=False, id="inbox.folder_cycle"),
     ]
 
     def __init__(self) -> None:
@@ -176,7 +176,8 @@ class InboxScreen(Screen[None]):
             self._paint(key, cached.value, cursor)
             if cached.age > FRESH_SECONDS:
                 self.status.stale = True
-                self._fetch_page(key, cursor if cursor is not None else None, repaint_only_if_changed=True)
+                # Already painted at ``cursor``: a changed page keeps the row the user is on by then.
+                self._fetch_page(key, None, repaint_only_if_changed=True)
             else:
                 self._prefetch_around(key, cached.value)
             return
@@ -234,7 +235,7 @@ class InboxScreen(Screen[None]):
         self.page_number = key.page
         self._painted = key
         now = datetime.now(UTC)
-        rows = [self._row(conversation, now) for conversation in page.items]
+        rows = self.visible_rows([self._row(conversation, now) for conversation in page.items])
         listing = self.conversation_list
         if rows:
             listing.set_rows(rows, cursor=cursor)
@@ -244,9 +245,15 @@ class InboxScreen(Screen[None]):
             self.query_one(ThreadHeader).show(None)
             self.open_id = None
         self._update_counts(key, page)
+        self.triage_painted()
+
+    def repaint(self) -> None:
+        """Paint the loaded page again (the label filter changed), keeping the cursor's row."""
+        if self._painted is not None and self.current_page is not None:
+            self._paint(self._painted, self.current_page, None)
 
     def _row(self, conversation: Conversation, now: datetime) -> ConversationRow:
-        return build_row(conversation, now, local_label=self.unibox.local_label(conversation.id))
+        return build_row(self.triaged(conversation), now, local_label=self.unibox.local_label(conversation.id))
 
     def _empty_text(self, key: PageKey) -> str:
         if key.search:
@@ -339,8 +346,8 @@ class InboxScreen(Screen[None]):
         elif event.direction < 0 and self.page_number > 1:
             self.load_page(self.page_number - 1, cursor=-1)
 
-    def action_folder(self, folder: str) -> None:
-        self.switch_folder(folder)
+    def action_cycle_folder(self) -> None:
+        self.switch_folder(FOLDERS[(FOLDERS.index(self.folder) + 1) % len(FOLDERS)])
 
     @on(FolderBar.Selected)
     def _folder_selected(self, event: FolderBar.Selected) -> None:
@@ -421,6 +428,7 @@ class InboxScreen(Screen[None]):
     def _selected(self, event: ConversationList.Selected) -> None:
         if event.row.id != self.open_id:
             self.open_conversation(event.row.id)
+        self.triage_opened(event.row.id)
         if self.has_class("-narrow"):
             self.add_class("-reading")
         self.thread_view.focus()
@@ -444,6 +452,7 @@ class InboxScreen(Screen[None]):
         conversation = self.conversation(conversation_id)
         if conversation is None:
             return
+        conversation = self.triaged(conversation)
         self.open_id = conversation_id
         self.document = ThreadDocument(conversation, now=datetime.now(UTC))
         self.query_one(ThreadHeader).show(conversation, local_label=self.unibox.local_label(conversation_id))
@@ -477,9 +486,12 @@ class InboxScreen(Screen[None]):
         except asyncio.CancelledError:
             raise
         except ReachkitError as error:
-            if conversation_id == self.open_id:
+            known = self.conversation(conversation_id)
+            if conversation_id == self.open_id and known is not None:
                 self.query_one(ThreadHeader).show(
-                    self.conversation(conversation_id), note="could not refresh; ctrl+r retries"
+                    self.triaged(known),
+                    local_label=self.unibox.local_label(conversation_id),
+                    note="could not refresh; ctrl+r retries",
                 )
                 log.info("conversation %s refresh failed: %s", conversation_id, error)
             return
@@ -494,8 +506,9 @@ class InboxScreen(Screen[None]):
             self._fresh.pop(next(iter(self._fresh)))
         self.conversation_list.update_row(self._row(conversation, datetime.now(UTC)))
         if conversation.id == self.open_id and self.document is not None:
-            self.document.adopt(conversation)
-            self.query_one(ThreadHeader).show(conversation, local_label=self.unibox.local_label(conversation.id))
+            shown = self.triaged(conversation)
+            self.document.adopt(shown)
+            self.query_one(ThreadHeader).show(shown, local_label=self.unibox.local_label(conversation.id))
             self.thread_view.refresh_document()
 
     # -- refresh and polling ------------------------------------------------------------------------
@@ -575,6 +588,8 @@ class InboxScreen(Screen[None]):
         if isinstance(focused, ThreadView) or self.has_class("-reading"):
             self.remove_class("-reading")
             self.conversation_list.focus()
+            return
+        if self.clear_label_filter():
             return
         if self.search:
             self._clear_search()

@@ -56,6 +56,7 @@ class ConversationList(ScrollView, can_focus=True):
         "conversation-list--label-neutral",
         "conversation-list--label-negative",
         "conversation-list--label-ai",
+        "conversation-list--label-local",
         "conversation-list--placeholder",
     }
 
@@ -327,6 +328,8 @@ class ConversationList(ScrollView, can_focus=True):
             label_style = style(f"conversation-list--label-{tone}")
             if not row.label_manual:
                 label_style = label_style + style("conversation-list--label-ai")
+            elif row.label_local:
+                label_style = label_style + style("conversation-list--label-local")
             right.append((fit(row.label, label_width), label_style))
             right.append((" ", None))
         elif label_width:

@@ -15,7 +15,7 @@ _SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 class ListStatus(Widget):
-    """Page position, the active search, and a spinner while a page is in flight."""
+    """Page position, unread and to-triage counts, the search and filter, a spinner while loading."""
 
     page: reactive[int] = reactive(0)
     total_pages: reactive[int] = reactive(0)
@@ -24,6 +24,11 @@ class ListStatus(Widget):
     loading: reactive[bool] = reactive(False)
     stale: reactive[bool] = reactive(False)
     note: reactive[str] = reactive("")
+    #: Of the loaded page (the API has no unread count): ``None`` when there is no page.
+    unread: reactive[int | None] = reactive(None)
+    to_triage: reactive[int | None] = reactive(None)
+    #: The label filter in force (client-side, so it covers the loaded page only).
+    filter: reactive[str] = reactive("")
     _frame: reactive[int] = reactive(0)
 
     def on_mount(self) -> None:
@@ -46,10 +51,19 @@ class ListStatus(Widget):
             count = self.total_count
             noun = "conversation" if count == 1 else "conversations"
             if self.total_pages:
+                # The API has no unread count: these are the loaded page's, and say so.
+                if self.to_triage == 0:
+                    parts.append(("✓ all triaged on ", "$success"))
+                elif self.unread is not None and self.to_triage is not None:
+                    parts.append(f"{self.unread} unread, {self.to_triage} to triage on ")
                 parts.append(f"page {self.page} of {human_count(self.total_pages)} · ")
             parts.append(f"{human_count(count)} {noun}")
         elif not self.loading:
             parts.append("")
+        if self.filter:
+            parts.append(("  filter: ", "$text-muted"))
+            parts.append((clean_line(self.filter, max_chars=30), "bold"))
+            parts.append((" (this page only)", "$text-muted"))
         if self.search:
             parts.append(("  search: ", "$text-muted"))
             parts.append((f"“{clean_line(self.search, max_chars=40)}”", "bold"))
