@@ -13,8 +13,12 @@ from textual.screen import Screen
 from ..api import ReachkitClient, ReachkitError
 from ..config import Settings
 from ..render.sanitize import clean_line
+from ..store.drafts import DraftStore, draft_folder
+from ..store.inbox_directory import InboxDirectory
+from .screens.drafts import open_drafts
 from .screens.help import HelpScreen
 from .screens.inbox import InboxScreen
+from .widgets.composer import composer_commands
 
 __all__ = ["UniboxApp", "make_client"]
 
@@ -54,6 +58,8 @@ class UniboxApp(App[None]):
         self.client_factory = client_factory
         self.client: ReachkitClient | None = client
         self._owns_client = client is None
+        self.drafts = DraftStore(draft_folder(settings.profile, demo=settings.demo))
+        self.inboxes = InboxDirectory()
         self.startup_error: str = ""
         if self.client is None and settings.api_key:
             try:
@@ -122,6 +128,9 @@ class UniboxApp(App[None]):
         self.say(text, title=context or "Error", severity="error", timeout=8)
 
     def open_room(self, key: str) -> None:
+        if key == "drafts":
+            open_drafts(self)
+            return
         self.say(f"{key.title()} is not available yet.")
 
     # -- actions and commands --
@@ -139,4 +148,7 @@ class UniboxApp(App[None]):
             yield SystemCommand("Previous page", "Show the previous page ([)", screen.action_previous_page)
             yield SystemCommand("Folder: Primary", "Campaign replies (1)", lambda: screen.switch_folder("primary"))
             yield SystemCommand("Folder: Others", "Non-campaign mail (2)", lambda: screen.switch_folder("others"))
+            yield SystemCommand("Reply", "Reply to the open conversation (r)", screen.action_reply)
+            yield SystemCommand("Drafts", "Replies not sent yet (D)", screen.action_drafts)
+            yield from composer_commands(screen)
         yield SystemCommand("Keys", "Every key binding (?)", self.action_help)

@@ -71,7 +71,10 @@ def binding_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, li
 
 
 #: Further sections registered by feature modules (composer, downloads, triage...).
-EXTRA_SECTIONS: list[tuple[str, str]] = []
+EXTRA_SECTIONS: list[tuple[str, str]] = [
+    ("Reply composer", "unibox_tui.ui.widgets.composer:Composer"),
+    ("Drafts", "unibox_tui.ui.screens.drafts:DraftsScreen"),
+]
 
 
 class HelpScreen(ModalScreen[None]):
