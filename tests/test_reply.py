@@ -424,3 +424,18 @@ async def test_the_composer_fits_small_and_large_terminals(demo_server, size):
 
 def test_drafts_folder_is_under_the_data_dir(isolated_env):
     assert Path(make_app().drafts.directory).is_relative_to(isolated_env.data)
+
+
+async def test_moving_to_another_conversation_puts_the_draft_away(demo_server):
+    app = make_app(demo_server)
+    async with app.run_test(size=(160, 44), notifications=True) as pilot:
+        widget = await open_composer(pilot, row=0)
+        cid = widget.conversation_id
+        await paste(pilot, "Parked for later")
+        listing = app.screen.query_one(ConversationList)
+        listing.focus()
+        await pilot.press("down")
+        await settle(pilot)
+        assert not widget.is_open and not app.screen.has_class("-composing")
+        assert app.drafts.load(cid).text == "Parked for later"
+        assert "kept as a draft" in screen_text(app)

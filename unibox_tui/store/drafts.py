@@ -215,7 +215,8 @@ class DraftStore:
             self._set_aside(path, "is too large to be a draft")
             return None
         try:
-            draft = Draft.from_json(json.loads(raw.decode("utf-8")))
+            # surrogatepass: a lone surrogate pasted into a draft must read back, not "damage" it.
+            draft = Draft.from_json(json.loads(raw.decode("utf-8", "surrogatepass")))
         except (ValueError, TypeError, UnicodeDecodeError):
             self._set_aside(path, "is damaged")
             return None

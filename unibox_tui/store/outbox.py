@@ -13,7 +13,8 @@
                         │ not found ...................... editing, "not delivered"
                         │ GET failed ..................... delivery_unknown (no POST until checked)
 
-A POST is never retried. A draft left ``sending`` by a crash, or ``delivery_unknown``, is
+A POST is never retried, and never leaves without a baseline (the conversation as it was just
+before: given by the caller, or read first; if it cannot be read, nothing is sent). A draft left ``sending`` by a crash, or ``delivery_unknown``, is
 checked first by the next ``send`` (or by ``check``, which the composer calls when it opens):
 only a check that does not find the reply lets a new POST go out.
 
@@ -51,9 +52,6 @@ __all__ = ["Outbox", "SendOutcome", "SendStatus", "baseline_of", "find_reply", "
 
 log = logging.getLogger(__name__)
 
-#: Without a baseline (the conversation could not be read before sending), a reply dated this much
-#: before the attempt (by our clock) is taken as an older message.
-CLOCK_SKEW: Final = 3600.0
 #: Server dates of one conversation come from one clock; this absorbs rounding and reordering.
 SERVER_MARGIN: Final = 120.0
 #: Fingerprints kept per attempt (the newest outgoing messages).
@@ -121,16 +119,10 @@ def find_reply(conversation: Conversation, draft: Draft) -> Message | None:
     wanted = html_words(draft.sent_html)
     if not wanted:
         return None
-    known = set(draft.baseline) if draft.baseline is not None else None
-    floor: float | None
-    if known is not None:
-        floor = draft.baseline_newest - SERVER_MARGIN if draft.baseline_newest is not None else None
-    else:
-        floor = draft.started_at - CLOCK_SKEW if draft.started_at is not None else None
+    known = set(draft.baseline or ())
+    floor = draft.baseline_newest - SERVER_MARGIN if draft.baseline_newest is not None else None
     for message in reversed(conversation.messages):
-        if not _maybe_ours(message):
-            continue
-        if known is not None and fingerprint(message) in known:
+        if not _maybe_ours(message) or fingerprint(message) in known:
             continue
         if floor is not None and message.email_date is not None and message.email_date.timestamp() < floor:
             continue
@@ -157,7 +149,7 @@ class Outbox:
         """Send ``html`` as the reply of ``draft``; at most one POST, and none while a check is owed.
 
         ``known`` is the conversation as the caller last saw it (its outgoing messages become the
-        baseline); without it the conversation is read first.
+        baseline); without it the conversation is read first, and if that fails nothing is sent.
         """
         if not html.strip():
             raise ValueError("nothing to send")
@@ -170,8 +162,11 @@ class Outbox:
             try:
                 known = await self.client.get_conversation(draft.conversation_id)
             except ReachkitError as error:
-                log.info("no baseline for %s: %s", draft.conversation_id, error)
-        baseline, newest = baseline_of(known) if known is not None else (None, None)
+                # Without knowing what was there before, a lost answer could not be told apart
+                # from an earlier reply (and the two clocks may disagree): do not send blind.
+                detail = f"Not sent: the conversation could not be read first ({error}). Try again."
+                return SendOutcome(SendStatus.NOT_DELIVERED, draft, detail, error=error)
+        baseline, newest = baseline_of(known)
         sending = self.drafts.bump(
             draft, state=SENDING, sent_html=html, started_at=self.clock(), baseline=baseline, baseline_newest=newest, note=""
         )

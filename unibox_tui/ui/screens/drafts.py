@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -96,12 +97,11 @@ class DraftsScreen(ModalScreen[str | None]):
         self.query_one(OptionList).focus()
         self._load()
 
-    @work(thread=True, exclusive=True, group="drafts", exit_on_error=False, description="Reading drafts")
-    def _load(self) -> None:
+    @work(exclusive=True, group="drafts", exit_on_error=False, description="Reading drafts")
+    async def _load(self) -> None:
         store = self.unibox.drafts
-        drafts = store.list()
-        problems = store.take_problems()
-        self.app.call_from_thread(self._show, drafts, problems)
+        drafts = await asyncio.to_thread(store.list)
+        self._show(drafts, store.take_problems())
 
     def _show(self, drafts: list[Draft], problems: list[str]) -> None:
         self.drafts = drafts

@@ -565,10 +565,10 @@ class InboxScreen(Screen[None]):
     def _drafts_changed(self, event: Composer.DraftsChanged) -> None:
         self.count_drafts()
 
-    @work(thread=True, group="drafts-count", exclusive=True, exit_on_error=False, description="Counting drafts")
-    def count_drafts(self) -> None:
-        count = self.unibox.drafts.count()
-        self.app.call_from_thread(self.folder_bar.set_count, "drafts", count)
+    @work(group="drafts-count", exclusive=True, exit_on_error=False, description="Counting drafts")
+    async def count_drafts(self) -> None:
+        count = await asyncio.to_thread(self.unibox.drafts.count)
+        self.folder_bar.set_count("drafts", count)
 
     # -- refresh and polling ------------------------------------------------------------------------
 

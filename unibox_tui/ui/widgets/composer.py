@@ -232,7 +232,10 @@ class Composer(Vertical):
     def follow(self, conversation_id: str) -> None:
         """The thread pane now shows ``conversation_id``: a composer for another one steps aside."""
         if self.is_open and self.conversation_id != conversation_id:
+            kept = self.draft is not None and bool(self.draft.text.strip())
             self._put_away()
+            if kept:
+                self.unibox.say("Your reply was kept as a draft; r on its conversation reopens it.", title="Draft")
             self.post_message(self.Closed(self, None))
 
     def _show(self) -> None:
@@ -305,17 +308,22 @@ class Composer(Vertical):
         self.draft = self.store.bump(self.draft, note="")
         return self.draft
 
-    @work(thread=True, group="draft-save", exit_on_error=False, description="Saving the draft")
-    def _write(self, draft: Draft) -> None:
+    @work(group="draft-save", exit_on_error=False, description="Saving the draft")
+    async def _write(self, draft: Draft) -> None:
+        # In a thread (fsync can take a while); if the app quits meanwhile the write still ends.
         try:
-            if draft.is_blank:
-                self.store.delete(draft.conversation_id, revision=draft.revision)
-            else:
-                self.store.save(draft)
+            await asyncio.to_thread(self._store, draft)
         except DraftError as error:
-            self.app.call_from_thread(self._save_failed, draft, error)
+            self._save_failed(draft, error)
             return
-        self.app.call_from_thread(self._saved, draft)
+        self._saved(draft)
+
+    def _store(self, draft: Draft) -> None:
+        """Write (or, once emptied, remove) a draft; any thread."""
+        if draft.is_blank:
+            self.store.delete(draft.conversation_id, revision=draft.revision)
+        else:
+            self.store.save(draft)
 
     def _saved(self, draft: Draft) -> None:
         self.save_note = "" if draft.is_blank else f"draft saved {time.strftime('%H:%M:%S')}"
@@ -341,10 +349,7 @@ class Composer(Vertical):
         if snapshot is None:
             return
         try:
-            if snapshot.is_blank:
-                self.store.delete(snapshot.conversation_id, revision=snapshot.revision)
-            else:
-                self.store.save(snapshot)
+            self._store(snapshot)
         except DraftError as error:
             self._dirty = True
             log.error("draft not saved: %s", error)
@@ -735,16 +740,11 @@ class Composer(Vertical):
         signature = self.signature.html if draft is not None and draft.signature else ""
         self._convert_preview(self.text_area.text, signature)
 
-    @work(thread=True, group="composer-preview", exclusive=True, exit_on_error=False, description="Preview")
-    def _convert_preview(self, text: str, signature: str) -> None:
-        from ...render.html import html_to_text
-
-        html = compose_reply_html(text, signature)
-        shown = html_to_text(html).text if html else "(nothing written yet)"
-        body = Content.assemble(
-            ("What the lead will read:\n\n", "$text-muted italic"), clean_text(shown)
-        )
-        self.app.call_from_thread(self.query_one("#composer-preview-body", Static).update, body)
+    @work(group="composer-preview", exclusive=True, exit_on_error=False, description="Preview")
+    async def _convert_preview(self, text: str, signature: str) -> None:
+        shown = await asyncio.to_thread(_preview_text, text, signature)
+        body = Content.assemble(("What the lead will read:\n\n", "$text-muted italic"), shown)
+        self.query_one("#composer-preview-body", Static).update(body)
 
     def action_quote(self) -> None:
         conversation = self._known(self.conversation_id) if self.conversation_id else None
@@ -753,18 +753,9 @@ class Composer(Vertical):
             return
         self._insert_quote(conversation.latest)
 
-    @work(thread=True, group="composer-quote", exclusive=True, exit_on_error=False, description="Quoting")
-    def _insert_quote(self, message: ApiMessage) -> None:
-        from ...render.thread import convert_body
-
-        body = convert_body(message)
-        own = [text for text, quoted, _summary, _fold in body.segments if not quoted]
-        text = "\n\n".join(part.strip("\n") for part in own) or "\n\n".join(
-            text for text, *_ in body.segments
-        )
-        author = person(message.from_name, message.from_email, max_chars=120)
-        date = full_date(message.email_date, message.email_date_raw) if message.email_date else ""
-        self.app.call_from_thread(self._append_quote, quote_for_reply(text, author, date))
+    @work(group="composer-quote", exclusive=True, exit_on_error=False, description="Quoting")
+    async def _insert_quote(self, message: ApiMessage) -> None:
+        self._append_quote(await asyncio.to_thread(_quote_of, message))
 
     def _append_quote(self, quote: str) -> None:
         if self.mode != "editing":
@@ -855,6 +846,26 @@ class Composer(Vertical):
             self._dirty = True
             self.flush()
         self.text_area.focus()
+
+
+def _preview_text(text: str, signature: str) -> str:
+    """The reply as the lead's mail client will show it (html2text: run it in a thread)."""
+    from ...render.html import html_to_text
+
+    html = compose_reply_html(text, signature)
+    return clean_text(html_to_text(html).text) if html else "(nothing written yet)"
+
+
+def _quote_of(message: ApiMessage) -> str:
+    """Markdown-lite quoting ``message``: its own words, without the history it quoted."""
+    from ...render.thread import convert_body
+
+    body = convert_body(message)
+    own = [text.strip("\n") for text, quoted, _summary, _fold in body.segments if not quoted]
+    text = "\n\n".join(own) or "\n\n".join(text for text, *_ in body.segments)
+    author = person(message.from_name, message.from_email, max_chars=120)
+    date = full_date(message.email_date, message.email_date_raw) if message.email_date else ""
+    return quote_for_reply(text, author, date)
 
 
 def _end_of(existing: str) -> tuple[int, int]:
