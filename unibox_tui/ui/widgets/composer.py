@@ -141,7 +141,6 @@ class Composer(Vertical):
         self._attempt: _Attempt | None = None
         self._dirty = False
         self._save_timer: Timer | None = None
-        self._tick: Timer | None = None
         self._recheck: Timer | None = None
         self._refocus: Widget | None = None
         self._draft_existed = False
@@ -578,11 +577,13 @@ class Composer(Vertical):
             return
         attempt.timer.stop()
         self._attempt = None
-        if self.conversation_id == attempt.conversation_id:
+        if self.conversation_id == attempt.conversation_id and self.is_open:
             self.mode = "editing"
             self.status_note = ""
             self._refresh_all()
             self.text_area.focus()
+        elif not self.is_open:
+            self.conversation = self.draft = None
         self.unibox.say("Not sent: your reply is back in the editor.", title="Undo send")
 
     def _launch(self, attempt: _Attempt) -> None:
