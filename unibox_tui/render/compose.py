@@ -14,9 +14,21 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = ["compose_html", "quote_for_reply", "reply_subject"]
+__all__ = [
+    "compose_html",
+    "compose_reply_html",
+    "html_words",
+    "quote_for_reply",
+    "reply_subject",
+    "split_trailing_quote",
+    "text_words",
+]
 
 MAX_QUOTED_CHARS: Final = 100_000
+#: How much of a body is read when comparing a sent reply with what the server holds.
+MAX_COMPARED_CHARS: Final = 1_000_000
+#: Between the reply and the signature: a blank line, as Reachkit's web editor writes it.
+SIGNATURE_SEPARATOR: Final = "<div><br></div>"
 _ALLOWED_SCHEMES: Final = ("http:", "https:", "mailto:")
 # The look Gmail gives quoted text, so the recipient's client shows it as a quote.
 _BLOCKQUOTE_STYLE: Final = "margin:0 0 0 .8ex;border-left:1px #ccc solid;padding-left:1ex"
@@ -108,3 +120,64 @@ def reply_subject(subject: str | None) -> str:
     """
     rest = _REPLY_PREFIX.sub("", clean_line(subject))
     return f"Re: {rest}" if rest else "Re:"
+
+
+_QUOTED_LINE = re.compile(r" {0,3}>")
+_ATTRIBUTION_LINE = re.compile(r".{0,600}\bwrote:\s*$")
+_WORD = re.compile(r"\w+")
+
+
+def split_trailing_quote(text: str) -> tuple[str, str]:
+    """Split a draft into what the SDR wrote and the quote block at its end (if any).
+
+    The quote block is the run of `>` lines (blank lines allowed inside) that ends the text,
+    with the "... wrote:" line just above it: what `quote_for_reply` inserts.
+    """
+    lines = text.rstrip().split("\n")
+    start = len(lines)
+    seen_quote = False
+    while start > 0:
+        line = lines[start - 1]
+        if _QUOTED_LINE.match(line):
+            seen_quote = True
+        elif line.strip():
+            break
+        start -= 1
+    if not seen_quote:
+        return text, ""
+    while start < len(lines) and not lines[start].strip():
+        start += 1  # blank lines above the quote belong to the body
+    if start > 0 and _ATTRIBUTION_LINE.match(lines[start - 1]):
+        start -= 1
+    return "\n".join(lines[:start]).rstrip(), "\n".join(lines[start:])
+
+
+def compose_reply_html(text: str, signature_html: str = "") -> str:
+    """The whole reply as sent: the SDR's text, the signature, then a quote kept at the end.
+
+    The signature goes between the reply and the quoted message, where Gmail and Outlook put
+    it. ``signature_html`` must already be safe (see `render.signature.prepare_signature`).
+    """
+    body, quote = split_trailing_quote(text)
+    parts = [compose_html(body)]
+    if signature_html:
+        parts.append(SIGNATURE_SEPARATOR + signature_html)
+    if quote:
+        parts.append(compose_html(quote))
+    return "".join(part for part in parts if part)
+
+
+def text_words(text: str | None) -> str:
+    """A text's words, case-folded, one space apart: what survives any server's reformatting."""
+    if not text:
+        return ""
+    return " ".join(_WORD.findall(text[:MAX_COMPARED_CHARS].casefold()))
+
+
+def html_words(html: str | None) -> str:
+    """The visible words of an HTML body (tags dropped, entities decoded), as `text_words`."""
+    if not html:
+        return ""
+    from unibox_tui.render.html import _strip_tags
+
+    return text_words(_strip_tags(html[:MAX_COMPARED_CHARS]))

@@ -16,10 +16,14 @@ from ..api.urls import normalise_base_url
 from ..config import ENV_API_KEY, ProfileInfo, Settings, profile_infos
 from ..redact import scrub
 from ..render.sanitize import clean_line
+from ..store.drafts import DraftStore, draft_folder
+from ..store.inbox_directory import InboxDirectory
 from ..store.local_triage import LocalTriageStore
+from .screens.drafts import open_drafts
 from .screens.help import HelpScreen
 from .screens.inbox import InboxScreen
 from .screens.profile_picker import ProfilePicker
+from .widgets.composer import composer_commands
 from .workspace import FIRST_MODE, DemoLauncher, Workspaces, workspace_label
 
 if TYPE_CHECKING:
@@ -68,6 +72,8 @@ class UniboxApp(App[None]):
         self.client_factory = client_factory
         self._client: ReachkitClient | None = client
         self._owns_client = client is None
+        self.drafts = DraftStore(draft_folder(settings.profile, demo=settings.demo))
+        self.inboxes = InboxDirectory()
         self.startup_error: str = ""
         self._local_triage: LocalTriageStore | None = None
         self.workspaces = Workspaces(self, demo_launcher)
@@ -181,6 +187,9 @@ class UniboxApp(App[None]):
         self.say(text, title=context or "Error", severity="error", timeout=8)
 
     def open_room(self, key: str) -> None:
+        if key == "drafts":
+            open_drafts(self)
+            return
         self.say(f"{key.title()} is not available yet.")
 
     # -- actions and commands --
@@ -220,6 +229,9 @@ class UniboxApp(App[None]):
             yield SystemCommand("Folder: Primary", "Campaign replies (c cycles folders)", lambda: screen.switch_folder("primary"))
             yield SystemCommand("Folder: Others", "Non-campaign mail (c cycles folders)", lambda: screen.switch_folder("others"))
             yield from screen.triage_commands()
+            yield SystemCommand("Reply", "Reply to the open conversation (r)", screen.action_reply)
+            yield SystemCommand("Drafts", "Replies not sent yet (D)", screen.action_drafts)
+            yield from composer_commands(screen)
         yield SystemCommand(
             "Switch profile",
             "Open another workspace (W); add one with: unibox-tui login --profile NAME",

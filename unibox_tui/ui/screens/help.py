@@ -78,6 +78,8 @@ EXTRA_SECTIONS: list[tuple[str, str]] = [
     ("Welcome (no working key)", "unibox_tui.ui.screens.welcome:WelcomeScreen"),
     ("Switch profile", "unibox_tui.ui.screens.profile_picker:ProfilePicker"),
     ("Triage", "unibox_tui.ui.screens.triage:TriageMixin"),
+    ("Reply composer", "unibox_tui.ui.widgets.composer:Composer"),
+    ("Drafts", "unibox_tui.ui.screens.drafts:DraftsScreen"),
 ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -24,9 +24,10 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
 from ...api.errors import ReachkitError
-from ...api.models import Conversation, Page
+from ...api.models import Conversation, Message, Page
 from ...render.thread import ConversationRow, ThreadDocument, build_row
 from ...store.page_cache import PageCache
+from ..widgets.composer import Composer
 from ..widgets.conversation_list import ConversationList
 from ..widgets.folder_bar import Folder, FolderBar
 from ..widgets.list_status import ListStatus
@@ -81,6 +82,8 @@ class InboxScreen(TriageMixin, Screen[None]):
         Binding("ctrl+r", "refresh", "Refresh", id="inbox.refresh"),
         Binding("escape", "back", "Back", show=False, id="inbox.back"),
         Binding("c", "cycle_folder", "Next folder (Primary / Others)", show=False, id="inbox.folder_cycle"),
+        Binding("r", "reply", "Reply", id="inbox.reply"),
+        Binding("D", "drafts", "Drafts", show=False, id="inbox.drafts"),
     ]
 
     def __init__(self) -> None:
@@ -115,6 +118,7 @@ class InboxScreen(TriageMixin, Screen[None]):
                 [
                     Folder("primary", "Primary"),
                     Folder("others", "Others"),
+                    Folder("drafts", "Drafts", group=1),
                 ],
                 id="folders",
             )
@@ -125,6 +129,7 @@ class InboxScreen(TriageMixin, Screen[None]):
             with Vertical(id="thread-pane"):
                 yield ThreadHeader(id="thread-header")
                 yield ThreadView(id="thread")
+                yield Composer(id="composer")
         yield Footer()
 
     @property
@@ -150,6 +155,7 @@ class InboxScreen(TriageMixin, Screen[None]):
         if not self.unibox.has_session:
             return  # the welcome screen (pushed by the app) asks for a key
         self.load_page(1)
+        self.count_drafts()
         self.call_after_refresh(self._load_other_counts)
         self._schedule_poll()
 
@@ -454,6 +460,7 @@ class InboxScreen(TriageMixin, Screen[None]):
             return
         conversation = self.triaged(conversation)
         self.open_id = conversation_id
+        self.query_one(Composer).follow(conversation_id)
         self.document = ThreadDocument(conversation, now=datetime.now(UTC))
         self.query_one(ThreadHeader).show(conversation, local_label=self.unibox.local_label(conversation_id))
         self.thread_view.show_document(self.document)
@@ -510,6 +517,93 @@ class InboxScreen(TriageMixin, Screen[None]):
             self.document.adopt(shown)
             self.query_one(ThreadHeader).show(shown, local_label=self.unibox.local_label(conversation.id))
             self.thread_view.refresh_document()
+
+    # -- replies ------------------------------------------------------------------------------------
+
+    def action_reply(self) -> None:
+        """Reply to the highlighted conversation from the list, else to the open one."""
+        row = self.conversation_list.current_row
+        target = row.id if row is not None and (self.focused is self.conversation_list or not self.open_id) else self.open_id
+        if target is not None:
+            self.reply_to(target)
+
+    def action_drafts(self) -> None:
+        self.unibox.open_room("drafts")
+
+    def reply_to(self, conversation_id: str) -> None:
+        """Open the composer on a conversation (fetched first if it is not on this page)."""
+        conversation = self.conversation(conversation_id)
+        if conversation is None:
+            self._fetch_for_reply(conversation_id)
+            return
+        if conversation_id != self.open_id:
+            self.open_conversation(conversation_id)
+        composer = self.query_one(Composer)
+        focused = self.focused
+        refocus = focused if focused is not None and composer not in focused.ancestors_with_self else None
+        if composer.open(conversation, refocus=refocus) and self.has_class("-narrow"):
+            self.add_class("-reading")
+
+    @work(exclusive=True, group="thread", exit_on_error=False, description="Opening the conversation")
+    async def _fetch_for_reply(self, conversation_id: str) -> None:
+        client = self.unibox.client
+        if client is None:
+            return
+        try:
+            conversation = await client.get_conversation(conversation_id)
+        except asyncio.CancelledError:
+            raise
+        except ReachkitError as error:
+            self.unibox.show_error(error, "Opening the draft's conversation")
+            return
+        self._fresh[conversation_id] = conversation
+        self.reply_to(conversation_id)
+
+    @on(Composer.Sent)
+    def _reply_sent(self, event: Composer.Sent) -> None:
+        """Show the reply in the thread and move its conversation to the top, as the server did."""
+        conversation = event.conversation or self._with_reply(event.conversation_id, event.message)
+        if conversation is not None:
+            self.replace_conversation(conversation)
+        self.pages.clear()
+        listing = self.conversation_list
+        index = listing.index_of(event.conversation_id)
+        if self.page_number == 1 and not self.search and index > 0:
+            current = listing.current_row
+            rows = listing.rows[:]
+            rows.insert(0, rows.pop(index))
+            listing.set_rows(rows, cursor=current.id if current else 0)
+        if self.page_number == 1:
+            self.load_page(1, cursor=None, force=True)
+        if event.conversation_id == self.open_id:
+            self._load_conversation(event.conversation_id)
+
+    def _with_reply(self, conversation_id: str, message: Message | None) -> Conversation | None:
+        conversation = self.conversation(conversation_id)
+        if conversation is None or message is None:
+            return conversation
+        if message.email_date is None:
+            message = replace(message, email_date=datetime.now(UTC))
+        return replace(conversation, messages=(*conversation.messages, message), updated_at=message.email_date)
+
+    @on(Composer.Closed)
+    def _composer_closed(self, event: Composer.Closed) -> None:
+        refocus = event.refocus
+        if refocus is self.conversation_list and self.has_class("-narrow"):
+            self.remove_class("-reading")
+        if refocus is not None and refocus.is_attached and refocus.display:
+            refocus.focus()
+        elif self.focused is None or not self.focused.display:
+            self.thread_view.focus() if self.open_id else self.conversation_list.focus()
+
+    @on(Composer.DraftsChanged)
+    def _drafts_changed(self, event: Composer.DraftsChanged) -> None:
+        self.count_drafts()
+
+    @work(group="drafts-count", exclusive=True, exit_on_error=False, description="Counting drafts")
+    async def count_drafts(self) -> None:
+        count = await asyncio.to_thread(self.unibox.drafts.count)
+        self.folder_bar.set_count("drafts", count)
 
     # -- refresh and polling ------------------------------------------------------------------------
 
