@@ -142,7 +142,7 @@ def run_app(options: argparse.Namespace) -> int:
 
         server = DemoServer(
             dataset=options.dataset,
-            conversations=options.conversations or 300,
+            conversations=300 if options.conversations is None else options.conversations,
         )
         try:
             server.start()

@@ -12,6 +12,8 @@ from ...render.thread import person
 
 __all__ = ["ThreadHeader"]
 
+SUBJECT_LINES = 2
+
 
 class ThreadHeader(Widget):
     """Two lines that say what is open; every server string cleaned and shown as text."""
@@ -36,7 +38,7 @@ class ThreadHeader(Widget):
         lead = person(conversation.lead_name, conversation.lead_email)
         count = len(conversation.messages)
         status = clean_line(conversation.status, max_chars=20) or "open"
-        parts: list[str | tuple[str, str]] = [(subject, "bold"), "\n", (lead, "$accent")]
+        parts: list[str | Content | tuple[str, str]] = [self._subject_lines(subject), "\n", (lead, "$accent")]
         parts.append((f"  ·  {count} message{'s' if count != 1 else ''} · {status}", "$text-muted"))
         label = self.local_label or conversation.effective_label
         if label:
@@ -48,3 +50,15 @@ class ThreadHeader(Widget):
         if self.note:
             parts.append(("  ·  " + clean_line(self.note, max_chars=60), "$text-warning"))
         return Content.assemble(*parts)
+
+    def _subject_lines(self, subject: str) -> Content:
+        """The subject on at most two lines: a longer one must not push the sender out of view."""
+        width = self.content_region.width
+        styled = Content.styled(subject, "bold")
+        if width <= 0:
+            return styled
+        lines = styled.wrap(width)
+        if len(lines) <= SUBJECT_LINES:
+            return styled
+        last = Content.assemble(lines[SUBJECT_LINES - 1], " ", *lines[SUBJECT_LINES:SUBJECT_LINES + 1])
+        return Content("\n").join([*lines[: SUBJECT_LINES - 1], last.truncate(width, ellipsis=True)])
