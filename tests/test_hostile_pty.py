@@ -36,8 +36,8 @@ WATCHDOG_SECONDS = 90.0
 
 DOWN, ENTER, ESCAPE, END = b"\x1b[B", b"\r", b"\x1b", b"\x1b[F"
 #: Hostile conversations opened and read in full in the pty (the others only pass by).
-READ = {"subject-osc-title", "body-text-escapes", "body-html-entities", "name-escapes",
-        "filename-escapes", "body-markup", "name-fake-address-zw"}
+READ = {"subject-osc-title", "body-text-escapes", "body-html-entities", "filename-escapes",
+        "name-fake-address-zw"}
 
 # One token of terminal output: CSI, a string sequence (OSC, DCS, SOS, PM, APC: 7-bit
 # introducer, up to BEL or ST; unterminated runs to the end), any other ESC sequence, or text.
@@ -197,15 +197,16 @@ def test_textual_emits_only_known_sequences(start):
 
 
 def test_hostile_mail_writes_no_escape_sequence_of_its_own(start):
-    app = start("--demo", "--dataset", "hostile", "--conversations", "0", "--page-size", "100")
+    # Pages of 30: the first ones hold these cases, not the 5 MB body (parsed before painting).
+    app = start("--demo", "--dataset", "hostile", "--conversations", "0", "--page-size", "30")
     app.wait_for(b"conversations")
     cases = [case.id for case in hostile.cases() if case.folder == "primary"]
-    # Down the escape-sequence, markup and bidi cases (the preview pane follows each one),
+    # Down the escape-sequence, markup and bidi cases (all in view in the list),
     # reading some in full: every message open, quotes unfolded, at the end.
     for case in cases[: cases.index("bidi-isolates") + 1]:
         if case in READ:
             app.keys(ENTER, b"X", b"z", END, ESCAPE)
-        app.keys(DOWN, quiet=0.4)
+        app.keys(DOWN, quiet=0.05)
     # Then a title change and markup in Others.
     app.keys(b"2", quiet=0.6)
     app.keys(ENTER, b"X", END, ESCAPE)
