@@ -115,11 +115,16 @@ def test_every_attachment_with_an_id_downloads_at_its_real_size(make_demo_server
 
 
 def test_demo_server_command_serves_the_hostile_dataset() -> None:
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "unibox_tui", "demo-server", "--dataset", "hostile", "--port", "0",
          "--conversations", "0"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    ) as process:
+        _ask_and_stop(process)
+    assert process.returncode == 0
+
+
+def _ask_and_stop(process: subprocess.Popen[str]) -> None:
     try:
         line = process.stdout.readline() if process.stdout else ""
         url = re.search(r"http://[\d.]+:\d+", line)
@@ -131,4 +136,3 @@ def test_demo_server_command_serves_the_hostile_dataset() -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(15)
-    assert process.returncode == 0

@@ -114,6 +114,9 @@ def scan(app: Any, report: CaseReport, step: str) -> None:
         if bad := banned_in(strip.text):
             report.problems.append(f"{step}: {bad} on screen in {strip.text.strip()[:80]!r}")
     screen = app.screen
+    if not isinstance(screen, InboxScreen):  # a picker or dialog over the inbox: all of it
+        report.own.append("\n".join(strip.text for strip in strips))
+        return
     listing = screen.query_one(ConversationList)
     top = listing.content_region.y + listing.cursor * listing.row_height - int(listing.scroll_offset.y)
     report.own.append("\n".join((
@@ -242,8 +245,7 @@ async def test_walk_every_hostile_conversation(make_demo_server):
 
 #: Opened with enter (and left with escape) in the key-by-key walk: the first and last cases of
 #: each page, and the ones that once broke apps (markup, dates, sizes, ids).
-KEYED = {"subject-csi", "subject-markup-click", "subject-unbalanced", "name-fake-address-field",
-         "date-far-future", "id-dotdot", "attachment-names", "thread-2000", "others-spam-escapes"}
+KEYED = {"subject-markup-click", "name-fake-address-field", "date-far-future", "id-dotdot"}
 
 
 async def test_key_by_key_down_the_list_across_pages(make_demo_server):
