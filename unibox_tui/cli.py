@@ -182,7 +182,7 @@ def run_app(options: argparse.Namespace) -> int:
             demo=options.demo,
         )
     )
-    demo = _DemoLauncher(options.dataset, options.conversations or 300)
+    demo = _DemoLauncher(options.dataset, 300 if options.conversations is None else options.conversations)
     if options.demo:
         try:
             settings.base_url, settings.api_key = demo()

@@ -800,8 +800,15 @@ def _unsupported(capability: str) -> UnsupportedError:
 
 
 def _seg(value: str) -> str:
-    """One URL path segment: ids come from the server and must not change the path."""
-    return quote(str(value), safe="")
+    """One URL path segment: ids come from the server and must not change the path.
+
+    ``.`` and ``..`` are dot segments that URL joining removes (``conversations/../reply`` would
+    become ``/unibox/reply``), so their dots are escaped; a lone surrogate is sent as its bytes.
+    """
+    text = str(value)
+    if text in (".", ".."):
+        return text.replace(".", "%2E")
+    return quote(text.encode("utf-8", "surrogatepass"), safe="")
 
 
 def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -814,9 +821,22 @@ def _decode_json(body: bytes, method: str, path: str) -> Any:
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError):
+        pass
+    try:
+        # One number of more than 4,300 digits makes json.loads refuse the whole answer (Python's
+        # guard against slow int parsing): read such numbers as infinite, so one record is
+        # damaged rather than the whole page lost.
+        return json.loads(body, parse_int=_bounded_int)
+    except (ValueError, UnicodeDecodeError):
         raise ProtocolError(
             f"The answer to {method} {path} was not valid JSON ({len(body):,} bytes)."
         ) from None
+
+
+def _bounded_int(text: str) -> int | float:
+    if len(text) > 4000:
+        return float("-inf") if text.startswith("-") else float("inf")
+    return int(text)
 
 
 def _data_of(body: Any, method: str, path: str) -> Any:

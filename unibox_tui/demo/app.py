@@ -39,7 +39,13 @@ class _NotFoundRoute(Exception):
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     # allow_nan and default=str: raw records given by tests are served as given, whatever they hold
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=True, default=str)
-    return Response(body.encode("utf-8"), status, headers, media_type="application/json")
+    try:
+        encoded = body.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (hostile data) has no UTF-8 form: send it as the JSON escape "\ud800".
+        encoded = json.dumps(payload, ensure_ascii=True, separators=(",", ":"), allow_nan=True,
+                             default=str).encode("ascii")
+    return Response(encoded, status, headers, media_type="application/json")
 
 
 def error(status: int, message: str, details: Any = None, headers: dict[str, str] | None = None) -> Response:
@@ -52,7 +58,8 @@ def error(status: int, message: str, details: Any = None, headers: dict[str, str
 def content_disposition(filename: str) -> str:
     """``attachment; filename*=UTF-8''...``: every byte outside RFC 5987's attr-char is encoded,
     so no name (quotes, CR/LF, bidi controls) can break or extend the header."""
-    return "attachment; filename*=UTF-8''" + quote(filename, safe="!#$&+-.^_`|~")
+    # surrogatepass: a lone surrogate in a hostile name is sent as its (invalid) UTF-8 bytes
+    return "attachment; filename*=UTF-8''" + quote(filename, safe="!#$&+-.^_`|~", errors="surrogatepass")
 
 
 def safe_content_type(value: str) -> str:

@@ -36,6 +36,7 @@ Builder = Callable[[DatasetParams], "Workspace"]
 # name -> module that registers it when imported
 BUILTIN: dict[str, str] = {
     "default": "unibox_tui.demo.data",
+    "hostile": "unibox_tui.demo.hostile",
 }
 _REGISTRY: dict[str, Builder] = {}
 

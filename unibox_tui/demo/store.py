@@ -297,6 +297,15 @@ class Workspace:
                 for att in _raw_attachments(raw):
                     self._attachments[(key, att.id)] = att
 
+    def add_attachment(self, conversation_id: str, att: Attachment) -> None:
+        """Make ``att`` downloadable from ``conversation_id`` (replacing one with the same id).
+
+        For datasets whose JSON describes an attachment in a way ``add_raw_conversation`` cannot
+        serve (a size that is a string, or that lies): the bytes served follow ``att.size``.
+        """
+        with self.lock:
+            self._attachments[(conversation_id, att.id)] = att
+
     def add_blocklist_entry(self, email: str, created: float | None = None,
                             entry_id: str | None = None) -> BlockEntry:
         """Block ``email`` (an address, or ``@domain``) exactly as given: no validation, for datasets."""

@@ -46,7 +46,7 @@ _VOID: Final = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()
 )
 # Elements whose content is never shown to a reader of the mail.
-_SKIP_CONTENT: Final = frozenset("script style title template xml svg object applet".split())
+_SKIP_CONTENT: Final = frozenset("script style title template xml svg object applet iframe".split())
 # Inline elements: a stray end tag of these inside a hidden subtree does not end it.
 _INLINE: Final = frozenset(
     "a abbr b big cite code em font i kbd mark q s small span strike strong sub sup tt u".split()

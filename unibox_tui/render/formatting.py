@@ -38,6 +38,14 @@ def label_name(label: str | None) -> str:
     return LABEL_NAMES.get(label, label.replace("_", " ").strip().capitalize())
 
 
+def _local(moment: datetime) -> datetime:
+    """``moment`` in the viewer's time zone; as sent when that is out of range (year 1, 9999)."""
+    try:
+        return moment.astimezone()
+    except (OverflowError, ValueError, OSError):
+        return moment
+
+
 def compact_date(moment: datetime | None, now: datetime | None = None, raw: str = "") -> str:
     """Mail-client dates: ``14:02`` today, ``Mon`` this week, ``3 Nov`` this year, else ``2024-11-03``.
 
@@ -47,8 +55,8 @@ def compact_date(moment: datetime | None, now: datetime | None = None, raw: str 
     if moment is None:
         return "?" if raw else ""
     now = now or datetime.now(UTC)
-    local = moment.astimezone()
-    local_now = now.astimezone()
+    local = _local(moment)
+    local_now = _local(now)
     if local.date() == local_now.date():
         return local.strftime("%H:%M")
     delta = local_now.date() - local.date()
@@ -56,15 +64,15 @@ def compact_date(moment: datetime | None, now: datetime | None = None, raw: str 
         return local.strftime("%a")
     if local.year == local_now.year and delta >= timedelta(0):
         return f"{local.day} {local.strftime('%b')}"
-    return local.strftime("%Y-%m-%d")
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d}"  # strftime gives "1" for year 1
 
 
 def full_date(moment: datetime | None, raw: str = "") -> str:
     """``Mon 3 Nov 2025, 14:02`` in local time; an unparsable date says so."""
     if moment is None:
         return "date unknown" if not raw else "invalid date"
-    local = moment.astimezone()
-    return f"{local.strftime('%a')} {local.day} {local.strftime('%b %Y, %H:%M')}"
+    local = _local(moment)
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b')} {local.year:04d}, {local.strftime('%H:%M')}"
 
 
 def human_size(size: int | None) -> str:
@@ -73,10 +81,12 @@ def human_size(size: int | None) -> str:
         return "size unknown"
     if size < 1000:
         return f"{size} B"
+    if size >= 1000**6:
+        return "over 999 PB"  # a server's absurd number (float() of a 400-digit int would raise)
     value = float(size)
-    for unit in ("KB", "MB", "GB", "TB"):
+    for unit in ("KB", "MB", "GB", "TB", "PB"):
         value /= 1000
-        if value < 1000 or unit == "TB":
+        if value < 1000 or unit == "PB":
             return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
     return f"{size} B"  # pragma: no cover
 

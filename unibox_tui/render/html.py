@@ -16,6 +16,7 @@ __all__ = [
     "best_body",
     "html_to_plain",
     "html_to_text",
+    "looks_like_html",
 ]
 
 NO_CONTENT: Final = "(no content)"
@@ -34,11 +35,12 @@ _LOOKS_LIKE_HTML = re.compile(
 # html_to_plain: a crude but linear-time tag stripper for list snippets.
 _SNIPPET_DROP = re.compile(
     r"<!--.*?(?:-->|$)"
-    r"|<(script|style|title|head|template|xml|svg)\b[^>]*>.*?(?:</\1\s*>|$)"
+    r"|<(script|style|title|head|template|xml|svg|iframe|object|applet)\b[^>]*>.*?(?:</\1\s*>|$)"
     # Hidden preheaders: the hidden element up to its first matching end tag (nested elements
     # of the same name end it early, which only lets a little hidden text through).
     r"|<(div|span|p|td|table|center)\b[^>]{0,2000}?"
-    r"(?:display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all)[^>]{0,2000}>"
+    r"(?:display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all|opacity\s*:\s*0+(?:\.0*)?(?![.\d])"
+    r"|(?<=\s)hidden(?=[\s=/>]))[^>]{0,2000}>"
     r".*?(?:</\2\s*>|$)",
     re.IGNORECASE | re.DOTALL,
 )
@@ -49,6 +51,10 @@ _SNIPPET_BLOCK_TAG = re.compile(
     re.IGNORECASE,
 )
 _SNIPPET_TAG = re.compile(r"<[a-zA-Z/!?][^>]*(?:>|$)")
+# Numeric references to C0 controls and DEL, which html.unescape drops (leaving "[31m" of
+# "&#27;[31m" behind) while html2text keeps them: decoded first, the sanitiser then removes the
+# whole escape sequence in a snippet exactly as in the message.
+_CONTROL_CHARREF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,2})|0*([0-9]{1,3}));?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +139,20 @@ def html_to_text(html: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> HtmlText:
 def _strip_tags(html: str) -> str:
     """Tags out, entities decoded: the fallback when real conversion is not possible."""
     text = _SNIPPET_BLOCK_TAG.sub(" ", _SNIPPET_DROP.sub(" ", html))
-    return stdlib_html.unescape(_SNIPPET_TAG.sub("", text))
+    text = _SNIPPET_TAG.sub("", text)
+    if "&#" in text:
+        text = _CONTROL_CHARREF.sub(_control_charref, text)
+    return stdlib_html.unescape(text)
+
+
+def _control_charref(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16) if match.group(1) is not None else int(match.group(2))
+    return chr(code) if 0 < code < 0x20 or code == 0x7F else match.group(0)
+
+
+def looks_like_html(text: str) -> bool:
+    """True for a text part that is really HTML (some senders put HTML in the plain-text part)."""
+    return _LOOKS_LIKE_HTML.match(text[:2000]) is not None
 
 
 def html_to_plain(html: str | None, *, max_chars: int = 300) -> str:
@@ -164,7 +183,7 @@ def best_body(html_body: str | None, text_body: str | None) -> Body:
     only images (and the text part says more). Both empty gives `NO_CONTENT`, source "none".
     A text part that is really HTML (some senders do that) is converted too.
     """
-    if text_body and not html_body and _LOOKS_LIKE_HTML.match(text_body[:2000]):
+    if text_body and not html_body and looks_like_html(text_body):
         html_body, text_body = text_body, None
     converted = html_to_text(html_body) if html_body and html_body.strip() else None
     if converted is not None and _has_words(converted.text) and not converted.image_only:

@@ -24,6 +24,8 @@ __all__ = [
     "message_snippet",
     "person",
     "row_with_triage",
+    "poses_as_address",
+    "sender_label",
 ]
 
 #: Messages shown open by default at the end of a thread, plus the latest unread ones (capped:
@@ -37,24 +39,54 @@ _ATTRIBUTION = re.compile(
 )
 
 
+_AT_SIGNS = ("@", "\uff20", "\ufe6b")  # and the full-width and small look-alikes
+
+
+def poses_as_address(name: str, address: str) -> bool:
+    """True for a display name that looks like an address other than the sender's own.
+
+    ``"support@bank.com" <attacker@evil.example>`` shows as support@bank.com wherever only the
+    name is shown: such a name must never stand in for the address.
+    """
+    if not any(at in name for at in _AT_SIGNS):
+        return False
+    return not address or address.lower() not in name.lower()
+
+
 def person(name: str, address: str, *, max_chars: int = 80) -> str:
-    """``Dana Lee <dana@x.io>``, or just the address; cleaned for one line."""
+    """``Dana Lee <dana@x.io>``, or just the address; cleaned for one line.
+
+    A name posing as another address comes after the real address, in quotes.
+    """
     name = clean_line(name, max_chars=max_chars)
     address = clean_line(address, max_chars=max_chars)
+    if name and poses_as_address(name, address):
+        return f'{address or "(no address)"} ("{name}")'
     if name and address and name.lower() != address.lower():
         return f"{name} <{address}>"
     return name or address or "(unknown)"
+
+
+def sender_label(name: str, address: str, *, max_chars: int = 60) -> str:
+    """Who, in one short field (a list row, a collapsed message): the name unless it lies."""
+    name = clean_line(name, max_chars=max_chars)
+    address = clean_line(address, max_chars=120)
+    if name and not poses_as_address(name, address):
+        return name
+    return address
 
 
 def message_snippet(message: Message | None, max_chars: int = SNIPPET_CHARS) -> str:
     """The first words of what a message says new: quotes and attributions cut, one line."""
     if message is None:
         return ""
+    from .html import html_to_plain, looks_like_html
+
     text = message.text_body
     if not text.strip() and message.html_body:
-        from .html import html_to_plain
-
         text = html_to_plain(message.html_body)
+    elif not message.html_body and looks_like_html(text):
+        text = html_to_plain(text)  # as the body shows it: converted, not as tags
     text = text[: 8 * max_chars + 2000]
     kept: list[str] = []
     length = 0
@@ -116,11 +148,10 @@ def row_with_triage(row: ConversationRow, conversation: Conversation, local_labe
 def build_row(
     conversation: Conversation, now: datetime | None = None, *, local_label: str | None = None
 ) -> ConversationRow:
-    name = clean_line(conversation.lead_name, max_chars=60)
     address = clean_line(conversation.lead_email, max_chars=120)
     return ConversationRow(
         id=conversation.id,
-        lead=name or address or "(unknown sender)",
+        lead=sender_label(conversation.lead_name, conversation.lead_email) or "(unknown sender)",
         lead_email=address,
         subject=clean_line(conversation.subject, max_chars=300) or "(no subject)",
         snippet=message_snippet(conversation.latest),
@@ -184,6 +215,11 @@ class ThreadDocument:
     failed: dict[int, str] = field(default_factory=dict)
     _lines: list[DocLine] | None = field(default=None, repr=False)
     _starts: dict[int, int] = field(default_factory=dict, repr=False)
+    #: Per message: its collapsed line, and the lines above and below its body. They depend on the
+    #: message alone, and rebuilding them for every body that arrives made opening all 2,000
+    #: messages of a thread quadratic.
+    _collapsed: dict[int, DocLine] = field(default_factory=dict, repr=False)
+    _heads: dict[int, tuple[list[DocLine], list[DocLine]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not self.expanded:
@@ -223,6 +259,8 @@ class ThreadDocument:
             for a, b in zip(old.messages, conversation.messages, strict=False)
         )
         self.conversation = conversation
+        self._collapsed.clear()
+        self._heads.clear()
         if not same:
             self.bodies.clear()
             self.failed.clear()
@@ -289,20 +327,41 @@ class ThreadDocument:
         for index, message in enumerate(self.messages):
             starts[index] = len(out)
             if index not in self.expanded:
-                out.append(DocLine(self._collapsed_text(message), "collapsed", index))
+                collapsed = self._collapsed.get(index)
+                if collapsed is None:
+                    collapsed = self._collapsed[index] = DocLine(self._collapsed_text(message), "collapsed", index)
+                out.append(collapsed)
                 continue
             out.extend(self._message_lines(index, message))
             out.append(DocLine("", "blank", index))
         return out, starts
 
     def _collapsed_text(self, message: Message) -> str:
-        who = clean_line(message.from_name, max_chars=40) or clean_line(message.from_email, max_chars=60)
+        who = sender_label(message.from_name, message.from_email, max_chars=40)
         when = compact_date(message.email_date, self.now, raw=message.email_date_raw)
         snippet = message_snippet(message, 120)
         clip = " 📎" if message.attachments else ""
         return f"▸ {who or '(unknown)'} · {when}{clip} · {snippet}"
 
     def _message_lines(self, index: int, message: Message) -> list[DocLine]:
+        parts = self._heads.get(index)
+        if parts is None:
+            files = [DocLine(self._attachment_text(a), "attachment", index) for a in message.attachments]
+            parts = self._heads[index] = (self._head_lines(index, message), files)
+        head, files = parts
+        lines = list(head)
+        if index in self.failed:
+            lines.append(DocLine(f"  Could not show this message: {self.failed[index]}", "notice", index))
+        body = self.bodies.get(index)
+        if body is None and index not in self.failed:
+            lines.append(DocLine("  Rendering…", "notice", index))
+        elif body is not None:
+            lines.extend(self._body_lines(index, body))
+        lines.extend(files)
+        return lines
+
+    def _head_lines(self, index: int, message: Message) -> list[DocLine]:
+        """Who to whom, when, and the subject if it changed: what stands above a body."""
         lines: list[DocLine] = []
         arrow = {"incoming": "received", "outgoing": "sent"}.get(message.direction, "direction unknown")
         sender = person(message.from_name, message.from_email)
@@ -316,15 +375,6 @@ class ThreadDocument:
         if subject and _bare_subject(subject) != _bare_subject(self.conversation.subject):
             lines.append(DocLine(f"  Subject: {subject}", "meta", index))
         lines.append(DocLine("", "blank", index))
-        if index in self.failed:
-            lines.append(DocLine(f"  Could not show this message: {self.failed[index]}", "notice", index))
-        body = self.bodies.get(index)
-        if body is None and index not in self.failed:
-            lines.append(DocLine("  Rendering…", "notice", index))
-        elif body is not None:
-            lines.extend(self._body_lines(index, body))
-        for attachment in message.attachments:
-            lines.append(DocLine(self._attachment_text(attachment), "attachment", index))
         return lines
 
     def _body_lines(self, index: int, body: BodyView) -> list[DocLine]:

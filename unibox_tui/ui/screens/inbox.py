@@ -432,6 +432,8 @@ class InboxScreen(TriageMixin, Screen[None]):
 
     @on(ConversationList.Selected)
     def _selected(self, event: ConversationList.Selected) -> None:
+        if self._follow_timer is not None:
+            self._follow_timer.stop()  # else it reopens the thread (folding all) after this
         if event.row.id != self.open_id:
             self.open_conversation(event.row.id)
         self.triage_opened(event.row.id)

@@ -12,6 +12,8 @@ from ...render.thread import person
 
 __all__ = ["ThreadHeader"]
 
+SUBJECT_LINES = 2
+
 
 class ThreadHeader(Widget):
     """Two lines that say what is open; every server string cleaned and shown as text."""
@@ -49,11 +51,24 @@ class ThreadHeader(Widget):
             facts.append((f"{tag}{where}", "bold $text-success" if manual else "italic $text-secondary"))
         if self.note:
             facts.append(("  ·  " + clean_line(self.note, max_chars=60), "$text-warning"))
-        lines = [
-            Content.styled(subject, "bold"),
-            Content.styled(lead, "$accent"),
-            Content.assemble(*facts),
-        ]
-        # One fact a line, each cut to the width: a 10,000-character subject must not push the
-        # thread off the screen.
-        return Content("\n").join(line.truncate(width, ellipsis=True) for line in lines)
+        # Each fact cut to the width, the subject to two lines: a 10,000-character subject must
+        # not push the sender or the thread off the screen.
+        return Content("\n").join(
+            [
+                self._subject_lines(subject),
+                Content.styled(lead, "$accent").truncate(width, ellipsis=True),
+                Content.assemble(*facts).truncate(width, ellipsis=True),
+            ]
+        )
+
+    def _subject_lines(self, subject: str) -> Content:
+        """The subject on at most two lines: a longer one must not push the sender out of view."""
+        width = self.content_region.width
+        styled = Content.styled(subject, "bold")
+        if width <= 0:
+            return styled
+        lines = styled.wrap(width)
+        if len(lines) <= SUBJECT_LINES:
+            return styled
+        last = Content.assemble(lines[SUBJECT_LINES - 1], " ", *lines[SUBJECT_LINES:SUBJECT_LINES + 1])
+        return Content("\n").join([*lines[: SUBJECT_LINES - 1], last.truncate(width, ellipsis=True)])

@@ -25,6 +25,11 @@ from ..strips import line_strip, wrap_line
 
 __all__ = ["ThreadView"]
 
+#: Seconds between two deliveries of converted bodies to the screen (each re-lays out the thread).
+DELIVERY_INTERVAL = 0.1
+WRAP_CACHE_LINES = 50_000
+_Converted = tuple[int, BodyView | None, str]  # message index, its body (None: failed), the error
+
 _INDENT = {"body": "  ", "quote": "  ", "fold": "  ", "attachment": "  ", "notice": "", "meta": "", "header": "", "collapsed": "", "blank": ""}
 
 
@@ -96,6 +101,10 @@ class ThreadView(ScrollView, can_focus=True):
         self._rows: list[_Row] = []
         self._starts: dict[int, int] = {}
         self._wrapped_for: tuple[int, int] | None = None
+        #: Wrapped rows by logical line, at ``_wraps_width``: a body arriving in a long thread
+        #: re-lays out only what changed (equal lines wrap the same, whichever document).
+        self._wraps: dict[DocLine, list[_Row]] = {}
+        self._wraps_width = 0
         self._cache: dict[tuple[int, int, bool], Strip] = {}
         self._follow_newest = True
         self._generation = 0
@@ -124,13 +133,16 @@ class ThreadView(ScrollView, can_focus=True):
 
     def refresh_document(self) -> None:
         """The document changed (fold state, new body): re-lay it out, keeping the view still."""
+        self._relayout_in_place()
+        self._convert_pending()
+
+    def _relayout_in_place(self) -> None:
         anchor_line = self.scroll_offset.y
         anchor_message = self._message_at(anchor_line)
         offset_in_message = anchor_line - self._starts.get(anchor_message, 0) if anchor_message >= 0 else 0
         self._relayout()
         if not self._follow_newest and anchor_message >= 0:
             self.scroll_to(y=self._starts.get(anchor_message, 0) + max(0, offset_in_message), animate=False, immediate=True)
-        self._convert_pending()
 
     # -- layout --
 
@@ -145,10 +157,17 @@ class ThreadView(ScrollView, can_focus=True):
             return
         rows: list[_Row] = []
         starts: dict[int, int] = {}
+        if self._wraps_width != width or len(self._wraps) > WRAP_CACHE_LINES:
+            self._wraps.clear()
+            self._wraps_width = width
+        wraps = self._wraps
         for line in self.document.lines():
             if line.message >= 0 and line.message not in starts:
                 starts[line.message] = len(rows)
-            rows.extend(self._wrap(line, width))
+            wrapped = wraps.get(line)
+            if wrapped is None:
+                wrapped = wraps[line] = self._wrap(line, width)
+            rows.extend(wrapped)
         self._rows = rows
         self._starts = starts
         self._wrapped_for = (width, self._generation)
@@ -185,8 +204,8 @@ class ThreadView(ScrollView, can_focus=True):
     def _convert(self, document: ThreadDocument, indices: list[int], generation: int) -> None:
         """Convert bodies newest first; hand results over in batches (one re-layout each)."""
         worker = get_current_worker()
-        batch: list[tuple[int, BodyView | None, str]] = []
-        last_flush = time.monotonic()
+        batch: list[_Converted] = []
+        delivered = time.monotonic()
         for number, index in enumerate(indices):
             if worker.is_cancelled or generation != self._generation:
                 return
@@ -196,25 +215,30 @@ class ThreadView(ScrollView, can_focus=True):
                 error = ""
             except Exception as exc:  # noqa: BLE001 - a hostile body must not end the app
                 body, error = None, f"{type(exc).__name__}"
+            if worker.is_cancelled:
+                return
             batch.append((index, body, error))
-            # The first (newest) body goes out at once; the rest at most every 50 ms.
-            if number == 0 or time.monotonic() - last_flush > 0.05 or number == len(indices) - 1:
-                if worker.is_cancelled:
-                    return
-                self.app.call_from_thread(self._converted, document, batch, generation)
-                batch, last_flush = [], time.monotonic()
+            # Each delivery re-lays out the whole thread: "open all" on 2,000 messages must not
+            # do that 2,000 times (minutes), so results go over in batches, ~10 a second.
+            now = time.monotonic()
+            last = number == len(indices) - 1
+            if now - delivered >= DELIVERY_INTERVAL or last:
+                self.app.call_from_thread(self._converted, document, batch, generation, last)
+                batch, delivered = [], now
 
     def _converted(
-        self, document: ThreadDocument, results: list[tuple[int, BodyView | None, str]], generation: int
+        self, document: ThreadDocument, batch: list[_Converted], generation: int, last: bool
     ) -> None:
         if document is not self.document or generation != self._generation:
             return  # a stale conversion: the user has moved on
-        for index, body, error in results:
+        for index, body, error in batch:
             if body is None:
                 document.set_failed(index, error)
             else:
                 document.set_body(index, body)
-        self.refresh_document()
+        self._relayout_in_place()
+        if last:  # (not before: a new worker would cancel this one, and batches would be of one)
+            self._convert_pending()  # what the user opened meanwhile
 
     # -- reading cursor --
 
