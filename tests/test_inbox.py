@@ -108,7 +108,8 @@ async def test_search_narrows_and_escape_restores_the_position(demo_server):
         assert primary[2] in listed_ids(app)
         assert len(listed_ids(app)) < 10
         assert "search:" in status_text(app) and term[:20] in status_text(app)
-        search_request = [r for r in demo_server.requests if r.query.get("search")][-1]
+        search_request = [r for r in demo_server.requests
+                          if r.query.get("search") and r.path.endswith("/unibox/conversations")][-1]
         assert search_request.query["search"] == term and search_request.query["folder"] == "primary"
         await pilot.press("escape")
         await settle(pilot)

@@ -47,6 +47,8 @@ class LeadFinder:
         self._campaigns_at = 0.0
         self._campaigns_lock = asyncio.Lock()
         self._found: OrderedDict[str, tuple[LeadMatch, ...]] = OrderedDict()
+        #: Leads added from this app in this session, newest last (so the last one can be undone).
+        self.added: list[LeadMatch] = []
 
     # -- campaigns -----------------------------------------------------------------------------
 
@@ -58,11 +60,6 @@ class LeadFinder:
                 self._campaigns = await self.client.list_campaigns()
                 self._campaigns_at = time.monotonic()
             return list(self._campaigns)
-
-    @property
-    def known_campaigns(self) -> list[Campaign]:
-        """The campaigns listed so far (empty before the first lookup); no request."""
-        return list(self._campaigns or ())
 
     def note_campaign(self, campaign_id: str, *, status: str) -> None:
         """A campaign's status changed here: keep cached answers truthful without asking again."""
@@ -129,6 +126,16 @@ class LeadFinder:
         self._found.move_to_end(key)
         while len(self._found) > self.capacity:
             self._found.popitem(last=False)
+
+    def note_added(self, campaign: Campaign, lead: Lead) -> None:
+        """A lead was just created here: its address's cached answer is out of date."""
+        self.added.append(LeadMatch(campaign, lead))
+        del self.added[:-20]
+        self.forget([lead.email])
+
+    def note_removed(self, lead: Lead) -> None:
+        self.added = [m for m in self.added if m.lead.id != lead.id]
+        self.forget([lead.email])
 
     def forget(self, addresses: Iterable[str]) -> None:
         """Drop cached answers (say, after a lead was added for one of these addresses)."""

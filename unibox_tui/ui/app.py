@@ -8,9 +8,10 @@ from urllib.parse import urlsplit
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from ..api import ReachkitClient, ReachkitError
+from ..api.lead_lookup import LeadFinder
 from ..config import Settings
 from ..render.sanitize import clean_line
 from .screens.help import HelpScreen
@@ -40,6 +41,9 @@ class UniboxApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("C", "open_room('campaigns')", "Campaigns", show=False, id="app.campaigns"),
+        Binding("I", "open_room('inboxes')", "Inboxes", show=False, id="app.inboxes"),
+        Binding("K", "open_room('blocklist')", "Blocklist", show=False, id="app.blocklist"),
     ]
 
     def __init__(
@@ -54,6 +58,7 @@ class UniboxApp(App[None]):
         self.client_factory = client_factory
         self.client: ReachkitClient | None = client
         self._owns_client = client is None
+        self._lead_finder: LeadFinder | None = None
         self.startup_error: str = ""
         if self.client is None and settings.api_key:
             try:
@@ -121,10 +126,44 @@ class UniboxApp(App[None]):
             text = f"Unexpected {type(error).__name__}; the app keeps running."
         self.say(text, title=context or "Error", severity="error", timeout=8)
 
-    def open_room(self, key: str) -> None:
-        self.say(f"{key.title()} is not available yet.")
+    @property
+    def lead_finder(self) -> LeadFinder | None:
+        """Campaign-lead lookups shared by every screen, tied to the current client."""
+        if self.client is None:
+            return None
+        if self._lead_finder is None or self._lead_finder.client is not self.client:
+            self._lead_finder = LeadFinder(self.client)
+        return self._lead_finder
+
+    def open_room(self, key: str, *, select: str | None = None) -> None:
+        """Show a room over the inbox; from another room, replace it (escape always leads home)."""
+        from .screens.blocklist import BlocklistScreen
+        from .screens.campaigns import CampaignsScreen
+        from .screens.inboxes import InboxesScreen
+        from .screens.room import RoomScreen
+
+        if isinstance(self.screen, ModalScreen):
+            return
+        if isinstance(self.screen, RoomScreen) and self.screen.ROOM == key:
+            return
+        if key == "campaigns":
+            room: RoomScreen = CampaignsScreen()
+        elif key == "inboxes":
+            room = InboxesScreen(select=select)
+        elif key == "blocklist":
+            room = BlocklistScreen()
+        else:
+            self.say(f"{key.title()} is not available yet.")
+            return
+        if isinstance(self.screen, RoomScreen):
+            self.switch_screen(room)
+        else:
+            self.push_screen(room)
 
     # -- actions and commands --
+
+    def action_open_room(self, key: str) -> None:
+        self.open_room(key)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -139,4 +178,21 @@ class UniboxApp(App[None]):
             yield SystemCommand("Previous page", "Show the previous page ([)", screen.action_previous_page)
             yield SystemCommand("Folder: Primary", "Campaign replies (1)", lambda: screen.switch_folder("primary"))
             yield SystemCommand("Folder: Others", "Non-campaign mail (2)", lambda: screen.switch_folder("others"))
+            yield SystemCommand("Add lead", "A referral from the open conversation, as a new lead (A)", screen.action_add_lead)
+            yield SystemCommand("Lead details", "Show or hide the lead's campaigns and variables (i)", screen.action_lead_details)
+            finder = self.lead_finder
+            if finder is not None and finder.added:
+                from .screens.remove_lead import remove_added_lead
+
+                # Palette help text is parsed as markup: no server string goes in it.
+                yield SystemCommand("Remove added lead", "Undo the last lead added from this app (asks first)",
+                                    lambda: remove_added_lead(self))
+        if self.client is not None:
+            yield SystemCommand("Campaigns", "Status, numbers, pause/resume, sequence variants (C)", lambda: self.open_room("campaigns"))
+            yield SystemCommand("Inboxes", "Connection, warmup, limits, DNS records (I)", lambda: self.open_room("inboxes"))
+            yield SystemCommand("Blocklist", "Blocked addresses and domains: add, remove, check (K)", lambda: self.open_room("blocklist"))
+        from .screens.room import RoomScreen
+
+        if isinstance(screen, RoomScreen):
+            yield from screen.room_commands()
         yield SystemCommand("Keys", "Every key binding (?)", self.action_help)

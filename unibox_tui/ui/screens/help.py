@@ -28,6 +28,10 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
         ("ctrl+q", "Quit"),
     ],
     "Conversation list": [("↓ past the last row", "Load the next page (↑ on the first: previous)")],
+    "Rooms: every room": [
+        ("↑/↓ j/k, g/G", "Move in a table (the detail below follows)"),
+        ("enter / tab", "Into the detail / the next pane"),
+    ],
 }
 
 
@@ -71,7 +75,13 @@ def binding_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, li
 
 
 #: Further sections registered by feature modules (composer, downloads, triage...).
-EXTRA_SECTIONS: list[tuple[str, str]] = []
+EXTRA_SECTIONS: list[tuple[str, str]] = [
+    ("Rooms: every room", "unibox_tui.ui.screens.room:RoomScreen"),
+    ("Campaigns", "unibox_tui.ui.screens.campaigns:CampaignsScreen"),
+    ("Blocklist", "unibox_tui.ui.screens.blocklist:BlocklistScreen"),
+    ("Add lead form", "unibox_tui.ui.screens.add_lead:AddLeadScreen"),
+    ("Confirmations", "unibox_tui.ui.screens.confirm:ConfirmScreen"),
+]
 
 
 class HelpScreen(ModalScreen[None]):

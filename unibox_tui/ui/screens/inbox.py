@@ -28,10 +28,13 @@ from ...render.thread import ConversationRow, ThreadDocument, build_row
 from ...store.page_cache import PageCache
 from ..widgets.conversation_list import ConversationList
 from ..widgets.folder_bar import Folder, FolderBar
+from ..widgets.inbox_alert import InboxAlert
+from ..widgets.lead_context import LeadContext
 from ..widgets.list_status import ListStatus
 from ..widgets.search_bar import SearchBar
 from ..widgets.thread_header import ThreadHeader
 from ..widgets.thread_view import ThreadView
+from .add_lead import AddLeadScreen
 
 if TYPE_CHECKING:
     from ..app import UniboxApp
@@ -78,6 +81,8 @@ class InboxScreen(Screen[None]):
         Binding("escape", "back", "Back", show=False, id="inbox.back"),
         Binding("1", "folder('primary')", "Primary", show=False, id="inbox.folder_primary"),
         Binding("2", "folder('others')", "Others", show=False, id="inbox.folder_others"),
+        Binding("A", "add_lead", "Add lead", show=False, id="inbox.add_lead"),
+        Binding("i", "lead_details", "Lead details", show=False, id="inbox.lead_details"),
     ]
 
     def __init__(self) -> None:
@@ -111,15 +116,20 @@ class InboxScreen(Screen[None]):
                 [
                     Folder("primary", "Primary"),
                     Folder("others", "Others"),
+                    Folder("campaigns", "Campaigns", group=1),
+                    Folder("inboxes", "Inboxes", group=1),
+                    Folder("blocklist", "Blocklist", group=1),
                 ],
                 id="folders",
             )
             with Vertical(id="list-pane"):
                 yield SearchBar(id="search")
                 yield ConversationList(id="conversations")
+                yield InboxAlert(id="inbox-alert")
                 yield ListStatus(id="list-status")
             with Vertical(id="thread-pane"):
                 yield ThreadHeader(id="thread-header")
+                yield LeadContext(id="lead-context")
                 yield ThreadView(id="thread")
         yield Footer()
 
@@ -241,6 +251,7 @@ class InboxScreen(Screen[None]):
             listing.show_message(self._empty_text(key))
             self.thread_view.show_placeholder("Nothing to read here.")
             self.query_one(ThreadHeader).show(None)
+            self.query_one(LeadContext).show_for(None)
             self.open_id = None
         self._update_counts(key, page)
 
@@ -446,6 +457,7 @@ class InboxScreen(Screen[None]):
         self.open_id = conversation_id
         self.document = ThreadDocument(conversation, now=datetime.now(UTC))
         self.query_one(ThreadHeader).show(conversation, local_label=self.unibox.local_label(conversation_id))
+        self.query_one(LeadContext).show_for(conversation)
         self.thread_view.show_document(self.document)
         self._load_conversation(conversation_id)
 
@@ -490,6 +502,23 @@ class InboxScreen(Screen[None]):
         if self.open_id:
             self._load_conversation(self.open_id)
         self._load_other_counts()
+        self.query_one(InboxAlert).check()
+        self.query_one(LeadContext).refresh_lookup()
+
+    # -- the lead: context and referrals ------------------------------------------------------------
+
+    def action_lead_details(self) -> None:
+        self.query_one(LeadContext).toggle()
+
+    def action_add_lead(self) -> None:
+        conversation = self.open_conversation_model
+        if conversation is None or self.unibox.client is None:
+            self.unibox.say("Open a conversation first: the lead form is filled from its latest reply.")
+            return
+        matches = self.query_one(LeadContext).matches_for(conversation)
+        self.app.push_screen(
+            AddLeadScreen(conversation, matches=matches, own_addresses=self.query_one(InboxAlert).addresses)
+        )
 
     def _schedule_poll(self) -> None:
         interval = self.unibox.settings.poll_interval
