@@ -314,6 +314,7 @@ async def test_inboxes_room_shows_limits_records_and_warmup(demo_server):
         assert isinstance(screen, InboxesScreen)
         assert set(table_keys(app, "#inbox-table")) == {i.id for i in state.inboxes}
         screen.table.cursor = screen.table.index_of(warming.id)
+        await pilot.press("enter")
         await settle(pilot)
         text = screen_text(app)
         assert f"Health {stats['summary']['health_score']}/100" in text
@@ -570,3 +571,58 @@ async def test_the_lead_just_added_can_be_removed_after_a_confirmation(demo_serv
         assert demo_server.count("DELETE", rf"/leads/{added.id}$") == 1
         assert added not in state.leads_of(campaign.id)
         assert not [c for c in app.get_system_commands(app.screen) if c.title == "Remove added lead"]
+
+
+async def test_pausing_a_campaign_updates_the_lead_context_on_return(demo_server):
+    state = demo_server.state
+    primary = state.conversation_ids(folder="primary")
+    conversation = next(
+        state.conversation(cid) for cid in primary
+        if state.conversation(cid).campaign_id and state.campaign(state.conversation(cid).campaign_id).status == "active"
+    )
+    campaign = state.campaign(conversation.campaign_id)
+    app = make_app(demo_server, page_size=100)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await open_conversation(pilot, conversation.id)
+        assert f"{campaign.name} (active)" in lead_text(app)
+        screen = await open_campaigns(pilot)
+        screen.table.cursor = screen.table.index_of(campaign.id)
+        await pilot.press("P")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert f"{campaign.name} (paused)" in lead_text(app)
+    assert campaign.status == "paused"
+
+
+async def test_hostile_lead_variables_blocklist_entries_and_inboxes_are_shown_literally(demo_server):
+    state = demo_server.state
+    conversation = next(state.conversation(c) for c in state.conversation_ids(folder="primary")
+                        if state.conversation(c).campaign_id)
+    lead = state.lead(conversation.campaign_id, conversation.lead_id)
+    lead.variables = {"[@click=app.quit]k": "[b]v[/b] \x1b[31mred\x1b]8;;http://evil\x07link", "note": "Re: [/] x"}
+    state.add_blocklist_entry("[@click=app.quit]@evil.example\x1b]0;t\x07")
+    state.inboxes[0].email = "[red]me[/red]@ours.example\u202e"
+    app = make_app(demo_server, page_size=100)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await open_conversation(pilot, conversation.id)
+        await pilot.press("i")
+        await settle(pilot)
+        text = lead_text(app)
+        assert "[@click=app.quit]k [b]v[/b] red" in text and "Re: [/] x" in text
+        assert "\x1b" not in text
+        await pilot.press("K")
+        await settle(pilot)
+        assert "[@click=app.quit]@evil.example" in screen_text(app)
+        await pilot.press("I")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "[red]me[/red]@ours.example" in text and "\u202e" not in text
+        await pilot.click(RecordTable, offset=(5, 1))
+        await settle(pilot)
+        assert app.is_running

@@ -445,6 +445,8 @@ class CampaignsScreen(RoomScreen):
             if table.rows:
                 table.focus()
                 self.unibox.say("Choose a variant with ↑/↓, then press t again.")
+            else:
+                self.unibox.say("This campaign has no sequence variants to turn on or off.")
             return
         row = table.current_row
         campaign = self.campaigns.get(self.shown_id or "")
@@ -462,7 +464,7 @@ class CampaignsScreen(RoomScreen):
         if enable:
             title = f"Enable variant {letter} of step {step.step}?"
             effect = (
-                f"Leads who reach step {step.step} can be sent variant {letter} again"
+                f"leads who reach step {step.step} can be sent variant {letter} again"
                 + (f", alongside {', '.join(others)}." if others else ".")
             )
             label = "Enable variant"
@@ -470,17 +472,17 @@ class CampaignsScreen(RoomScreen):
             title = f"Disable variant {letter} of step {step.step}?"
             if others:
                 effect = (
-                    f"Leads who reach step {step.step} will no longer be sent variant {letter}; "
+                    f"leads who reach step {step.step} will no longer be sent variant {letter}; "
                     f"they get {' or '.join(others)} instead."
                 )
             else:
                 effect = (
-                    f"It is the only enabled variant of step {step.step}: leads who reach step "
+                    f"this is the only enabled variant of step {step.step}: leads who reach step "
                     f"{step.step} will get no email from this step until a variant is enabled again."
                 )
             label = "Disable variant"
         body = Content("\n\n").join([
-            Content.assemble("In “", (name, "bold"), "”: " + effect),
+            Content.assemble("In “", (name, "bold"), "”, " + effect),
             Content.styled(numbers, "$text-muted"),
             Content.assemble(
                 ("Variant: ", "$text-muted"),

@@ -20,9 +20,9 @@ class ConfirmScreen(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("y", "confirm", "Yes", id="confirm.yes"),
-        Binding("n,escape", "cancel", "No", id="confirm.no"),
-        Binding("left,right", "switch_button", "Switch", show=False),
+        Binding("y", "confirm", "Confirm", id="confirm.yes"),
+        Binding("n,escape", "cancel", "Cancel", id="confirm.no"),
+        Binding("left,right", "switch_button", "Other button", show=False),
     ]
 
     def __init__(self, title: str, body: Content, confirm_label: str, *, danger: bool = False) -> None:

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.events import Resize
+from textual.events import Resize, ScreenResume
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header
@@ -506,6 +506,10 @@ class InboxScreen(Screen[None]):
         self.query_one(LeadContext).refresh_lookup()
 
     # -- the lead: context and referrals ------------------------------------------------------------
+
+    @on(ScreenResume)
+    def _lead_context_resume(self, event: ScreenResume) -> None:
+        self.query_one(LeadContext).revalidate()
 
     def action_lead_details(self) -> None:
         self.query_one(LeadContext).toggle()

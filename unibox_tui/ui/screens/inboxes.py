@@ -28,11 +28,11 @@ GOOD_RECORDS = ("valid", "ok", "verified", "healthy", "pass")
 
 INBOX_COLUMNS = [
     Column("", width=1, keep=9),
-    Column("Inbox", min_width=16, max_width=44),
+    Column("Inbox", min_width=26, max_width=44),
     Column("Connection", width=12, keep=9),
-    Column("Warmup", width=7, keep=6),
-    Column("Daily limit", width=11, align="right", keep=5),
-    Column("DNS records", width=14, keep=7),
+    Column("Warmup", width=6, keep=6),
+    Column("Limit/day", width=9, align="right", keep=5),
+    Column("DNS records", width=13, keep=7),
     Column("Campaigns", width=9, align="right", keep=4),
 ]
 
@@ -287,8 +287,9 @@ class InboxesScreen(RoomScreen):
             health_part = (f"{health}/100", "bold $text-success" if health >= 80 else
                            "bold $text-warning" if health >= 50 else "bold $text-error")
         ramp = stats.ramp_up_progress
+        quiet_week = ("  (nothing sent this week)", "$text-muted") if stats.total_sent == 0 else ""
         line = Content.assemble(
-            ("Health ", "$text-muted"), health_part,
+            ("Health ", "$text-muted"), health_part, quiet_week,
             ("  Ramp-up ", "$text-muted"),
             f"{progress_bar(ramp, 10)} {ramp}%" if ramp is not None else "unknown",
         )

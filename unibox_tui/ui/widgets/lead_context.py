@@ -85,6 +85,19 @@ class LeadContext(Widget):
         if self.address:
             self._lookup(self.address)
 
+    def revalidate(self) -> None:
+        """Back from another screen: a campaign may have been paused there, or a lead added."""
+        finder = self.unibox.lead_finder
+        if finder is None or self.state not in ("found", "none"):
+            return
+        cached = finder.cached(self.address)
+        if cached is None:
+            self._set_state("loading")
+            self._lookup(self.address)
+        else:
+            self.matches = cached
+            self._set_state("found" if cached else "none")
+
     def toggle(self) -> None:
         self.expanded = not self.expanded
 
