@@ -334,6 +334,19 @@ async def test_lead_finder_finds_the_campaign_of_a_conversations_lead_and_caches
     assert campaign_lists == 1  # campaigns listed once for both lookups
 
 
+async def test_a_failed_lookup_raises_the_servers_error_and_caches_nothing(demo_server):
+    conversation = next(c for c in demo_server.state.conversations() if c.campaign_id)
+    demo_server.faults.fail_next(20, status=500, method="GET", path=r"/leads$")
+    async with client_for(demo_server) as client:
+        finder = LeadFinder(client)
+        with pytest.raises(ServerError):
+            await finder.find(conversation.contact_email)
+        assert finder.cached(conversation.contact_email) is None
+        demo_server.faults.clear()
+        matches = await finder.find(conversation.contact_email)
+        assert [m.campaign.id for m in matches] == [conversation.campaign_id]
+
+
 async def test_lead_finder_keeps_a_bounded_cache(demo_server):
     async with client_for(demo_server) as client:
         finder = LeadFinder(client, capacity=3)

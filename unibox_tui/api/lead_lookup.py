@@ -104,8 +104,14 @@ class LeadFinder:
                     return None
             return LeadMatch(campaign, lead) if lead is not None else None
 
-        results = await asyncio.gather(*(search(c) for c in campaigns))
-        matches = tuple(m for m in results if m is not None)
+        # A TaskGroup, not gather: the first failure cancels the other searches instead of
+        # letting them run on for an answer nobody will read.
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(search(c)) for c in campaigns]
+        except ExceptionGroup as failed:
+            raise _first(failed) from None
+        matches = tuple(m for m in (t.result() for t in tasks) if m is not None)
         self._remember(key, matches)
         return matches
 
@@ -146,6 +152,14 @@ class LeadFinder:
         """Forget everything: the next lookups list campaigns and search again (ctrl+r)."""
         self._campaigns = None
         self._found.clear()
+
+
+def _first(group: BaseExceptionGroup) -> BaseException:
+    """The first real error of a failed task group (nested groups flattened)."""
+    error: BaseException = group
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    return error
 
 
 def _key(address: str) -> str:
