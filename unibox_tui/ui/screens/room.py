@@ -13,7 +13,6 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
 from ...api import ReachkitClient
-from ..widgets.record_table import RecordTable
 
 if TYPE_CHECKING:
     from ..app import UniboxApp
@@ -27,6 +26,9 @@ class RoomScreen(Screen[None]):
     #: The key ``UniboxApp.open_room`` knows this room by, and its title.
     ROOM: ClassVar[str] = ""
     ROOM_TITLE: ClassVar[str] = ""
+
+    #: The room's main table has the keys when it opens (not, say, the blocklist's filter).
+    AUTO_FOCUS = "RecordTable"
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="room.back"),
@@ -53,9 +55,6 @@ class RoomScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "unibox-tui"
         self.sub_title = f"{self.ROOM_TITLE} · {self.unibox.workspace_label}"
-        tables = self.query(RecordTable)
-        if tables:
-            tables.first().focus()
         if self.client is None:
             self.show_no_client()
             return
