@@ -46,6 +46,18 @@ async def main() -> None:
         await shoot(server, "narrow-80x24", (80, 24))
         await shoot(server, "narrow-reading-80x24", (80, 24), open_third)
 
+        async def campaigns(pilot) -> None:  # type: ignore[no-untyped-def]
+            await pilot.press("C")
+
+        async def warming_inbox(pilot) -> None:  # type: ignore[no-untyped-def]
+            await pilot.press("I")
+            await settle(pilot)
+            await pilot.press("down")  # past the disconnected one, first in the list
+
+        await shoot(server, "campaigns-120x40", (120, 40), campaigns)
+        await shoot(server, "campaigns-80x24", (80, 24), campaigns)
+        await shoot(server, "inboxes-120x40", (120, 40), warming_inbox)
+
 
 if __name__ == "__main__":
     asyncio.run(main())

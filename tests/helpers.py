@@ -60,3 +60,10 @@ def screen_text(app: UniboxApp) -> str:
 def widget_text(widget: Any) -> str:
     """The visible text of a line-API widget (what its ``render_line`` draws)."""
     return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
+def help_text(app: UniboxApp) -> str:
+    """All the text of the open help screen, scrolled or not."""
+    from textual.widgets import Static
+
+    return "\n".join(str(widget.render()) for widget in app.screen.query(Static))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import make_app, screen_text, settle, widget_text
+from helpers import help_text, make_app, screen_text, settle, widget_text
 
 from unibox_tui.api import Conversation
 from unibox_tui.ui.screens.inbox import InboxScreen
@@ -108,7 +108,8 @@ async def test_search_narrows_and_escape_restores_the_position(demo_server):
         assert primary[2] in listed_ids(app)
         assert len(listed_ids(app)) < 10
         assert "search:" in status_text(app) and term[:20] in status_text(app)
-        search_request = [r for r in demo_server.requests if r.query.get("search")][-1]
+        search_request = [r for r in demo_server.requests
+                          if r.query.get("search") and r.path.endswith("/unibox/conversations")][-1]
         assert search_request.query["search"] == term and search_request.query["folder"] == "primary"
         await pilot.press("escape")
         await settle(pilot)
@@ -291,7 +292,7 @@ async def test_help_lists_every_key(demo_server):
         await settle(pilot)
         await pilot.press("question_mark")
         await settle(pilot)
-        text = screen_text(app)
+        text = help_text(app)
         for expected in ("Search", "Next page", "Refresh", "Next msg", "Quotes", "Command palette"):
             assert expected in text
         await pilot.press("escape")

@@ -60,6 +60,7 @@ from .models import (
     WarmupStats,
     as_bool,
     as_dict,
+    as_int,
     as_str,
     parse_list,
 )
@@ -75,6 +76,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE: Final = 100
+#: An index the API page documents as one list (campaigns, inboxes, blocklist) is still followed
+#: through ``metadata`` pages if a server paginates it, up to this many pages.
+MAX_INDEX_PAGES: Final = 50
+CAMPAIGN_STATUSES: Final = ("active", "paused")
 #: A JSON answer bigger than this is refused rather than held in memory.
 MAX_JSON_BYTES: Final = 64 * 1024 * 1024
 #: JSON bigger than this is decoded in a thread so the UI's event loop keeps answering.
@@ -377,6 +382,26 @@ class ReachkitClient:
         body = await self._request("GET", path, params=params, retry=self.retry)
         return _data_of(body, "GET", path), as_dict(body)
 
+    async def _get_index(self, path: str, what: str) -> list[Any]:
+        """Every item of an index the API page shows unpaginated.
+
+        The documented answer is ``{"data": [...]}``; should a server add ``metadata`` with more
+        pages (a big blocklist), the later pages are fetched too, so no entry silently goes missing.
+        """
+        data, body = await self._get_data(path)
+        items = _require_list(data, what)
+        meta = as_dict(body.get("metadata")) or as_dict(body.get("meta"))
+        total_pages = min(MAX_INDEX_PAGES, as_int(meta.get("total_pages"), 1) or 1)
+        page = as_int(meta.get("page"), 1) or 1
+        while page < total_pages:
+            page += 1
+            more, _ = await self._get_data(path, params={"page": page, "page_size": MAX_PAGE_SIZE})
+            more_items = _require_list(more, what)
+            if not more_items:
+                break
+            items.extend(more_items)
+        return items
+
     # -- Unibox ----------------------------------------------------------------------------------
 
     async def list_conversations(
@@ -631,8 +656,7 @@ class ReachkitClient:
     # -- inboxes ------------------------------------------------------------------------------------
 
     async def list_inboxes(self) -> list[Inbox]:
-        data, _ = await self._get_data("/inboxes")
-        return parse_list(data, Inbox.from_api)
+        return parse_list(await self._get_index("/inboxes", "inbox list"), Inbox.from_api)
 
     async def get_inbox(self, inbox_id: str) -> Inbox:
         data, _ = await self._get_data(f"/inboxes/{_seg(inbox_id)}")
@@ -645,11 +669,13 @@ class ReachkitClient:
     # -- blocklist ----------------------------------------------------------------------------------
 
     async def list_blocklist(self) -> list[BlocklistEntry]:
-        data, _ = await self._get_data("/blocklist")
-        return parse_list(data, BlocklistEntry.from_api)
+        return parse_list(await self._get_index("/blocklist", "blocklist"), BlocklistEntry.from_api)
 
     async def add_to_blocklist(self, email: str) -> list[BlocklistEntry]:
         """Block an address, or a whole domain written ``@acme.com``. Not retried."""
+        email = email.strip()
+        if not email:
+            raise ValueError("add_to_blocklist needs an address or @domain")
         body = await self._request("POST", "/blocklist", json_body={"email": email})
         data = as_dict(body).get("data")
         if isinstance(data, dict):
@@ -672,15 +698,19 @@ class ReachkitClient:
     # -- campaigns, sequences, leads ----------------------------------------------------------------
 
     async def list_campaigns(self) -> list[Campaign]:
-        data, _ = await self._get_data("/campaigns")
-        return parse_list(data, Campaign.from_api)
+        return parse_list(await self._get_index("/campaigns", "campaign list"), Campaign.from_api)
 
     async def get_campaign(self, campaign_id: str) -> Campaign:
         data, _ = await self._get_data(f"/campaigns/{_seg(campaign_id)}")
         return Campaign.from_api(_require_dict(data, "campaign"))
 
     async def set_campaign_status(self, campaign_id: str, status: str) -> str:
-        """Pause or resume a campaign (``"active"`` / ``"paused"``); returns the new status."""
+        """Pause or resume a campaign (``"active"`` / ``"paused"``); returns the new status.
+
+        Retried like a GET: the body sets an absolute value, so a repeat changes nothing more.
+        """
+        if status not in CAMPAIGN_STATUSES:
+            raise ValueError(f"status must be one of {CAMPAIGN_STATUSES}, not {status!r}")
         body = await self._request(
             "PATCH", f"/campaigns/{_seg(campaign_id)}", json_body={"status": status}, retry=self.retry
         )
@@ -692,7 +722,7 @@ class ReachkitClient:
 
     async def list_sequences(self, campaign_id: str) -> list[SequenceStep]:
         data, _ = await self._get_data(f"/campaigns/{_seg(campaign_id)}/sequences")
-        return parse_list(data, SequenceStep.from_api)
+        return parse_list(_require_list(data, "sequence list"), SequenceStep.from_api)
 
     async def set_variant_enabled(self, campaign_id: str, variant_id: str, enabled: bool) -> bool:
         body = await self._request(
@@ -714,6 +744,12 @@ class ReachkitClient:
         sort_order: str | None = None,
         filters: Mapping[str, Any] | None = None,
     ) -> Page[Lead]:
+        """One page of a campaign's leads; ``page_size`` is clamped to 1..100.
+
+        ``filters`` go out as ``filters[key]=value`` (a list value repeats the key, booleans are
+        ``true``/``false``); ``search`` is the server's own matching, so callers that need an exact
+        address compare the results themselves.
+        """
         page = max(1, int(page))
         page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
         params: dict[str, Any] = {"page": page, "page_size": page_size}
@@ -727,6 +763,7 @@ class ReachkitClient:
             params[f"filters[{key}]"] = value
         path = f"/campaigns/{_seg(campaign_id)}/leads"
         body = await self._request("GET", path, params=params, retry=self.retry)
+        _require_list(_data_of(body, "GET", path), "lead list")
         return Page.from_api(
             as_dict(body),
             lambda raw, index: Lead.from_api(raw, index, campaign_id=campaign_id),
@@ -748,6 +785,9 @@ class ReachkitClient:
         variables: Mapping[str, Any] | None = None,
     ) -> Lead:
         """Add a lead to a campaign. Not retried (a second POST could add it twice)."""
+        email = email.strip()
+        if not email:
+            raise ValueError("create_lead needs an email address")
         payload: dict[str, Any] = {"email": email}
         if first_name:
             payload["first_name"] = first_name
@@ -758,7 +798,9 @@ class ReachkitClient:
         body = await self._request(
             "POST", f"/campaigns/{_seg(campaign_id)}/leads", json_body=payload
         )
-        return Lead.from_api(as_dict(as_dict(body).get("data")), campaign_id=campaign_id)
+        data = as_dict(as_dict(body).get("data"))
+        # A 2xx means it was created: if the answer says nothing usable, report what we sent.
+        return Lead.from_api(data if data.get("email") else payload, campaign_id=campaign_id)
 
     async def delete_lead(self, campaign_id: str, lead_id: str) -> None:
         await self._request(
@@ -843,6 +885,13 @@ def _data_of(body: Any, method: str, path: str) -> Any:
     if not isinstance(body, dict) or "data" not in body:
         raise ProtocolError(f"The answer to {method} {path} has no `data` field.")
     return body["data"]
+
+
+def _require_list(data: Any, what: str) -> list[Any]:
+    """A list answer, copied; anything else is the wrong shape (never "nothing there")."""
+    if not isinstance(data, list):
+        raise ProtocolError(f"The {what} came back in an unexpected shape (no `data` list).")
+    return list(data)
 
 
 def _require_dict(data: Any, what: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from ..api.errors import ReachkitError
 from ..api.urls import normalise_base_url
@@ -28,6 +28,7 @@ from .workspace import FIRST_MODE, DemoLauncher, Workspaces, workspace_label
 
 if TYPE_CHECKING:
     from ..api.client import ReachkitClient
+    from ..api.lead_lookup import LeadFinder
 
 __all__ = ["UniboxApp", "make_client"]
 
@@ -57,6 +58,9 @@ class UniboxApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("W", "switch_profile", "Switch profile", show=False, id="app.switch_profile"),
+        Binding("C", "open_room('campaigns')", "Campaigns", show=False, id="app.campaigns"),
+        Binding("I", "open_room('inboxes')", "Inboxes", show=False, id="app.inboxes"),
+        Binding("K", "open_room('blocklist')", "Blocklist", show=False, id="app.blocklist"),
     ]
 
     def __init__(
@@ -74,6 +78,7 @@ class UniboxApp(App[None]):
         self._owns_client = client is None
         self.drafts = DraftStore(draft_folder(settings.profile, demo=settings.demo))
         self.inboxes = InboxDirectory()
+        self._lead_finder: LeadFinder | None = None
         self.startup_error: str = ""
         self._local_triage: LocalTriageStore | None = None
         self.workspaces = Workspaces(self, demo_launcher)
@@ -186,13 +191,49 @@ class UniboxApp(App[None]):
             text = f"Unexpected {type(error).__name__}; the app keeps running."
         self.say(text, title=context or "Error", severity="error", timeout=8)
 
-    def open_room(self, key: str) -> None:
+    @property
+    def lead_finder(self) -> LeadFinder | None:
+        """Campaign-lead lookups shared by every screen, tied to the current client."""
+        from ..api.lead_lookup import LeadFinder
+
+        if self.client is None:
+            return None
+        if self._lead_finder is None or self._lead_finder.client is not self.client:
+            self._lead_finder = LeadFinder(self.client)
+        return self._lead_finder
+
+    def open_room(self, key: str, *, select: str | None = None) -> None:
+        """Show a room over the inbox; from another room, replace it (escape always leads home)."""
+        from .screens.blocklist import BlocklistScreen
+        from .screens.campaigns import CampaignsScreen
+        from .screens.inboxes import InboxesScreen
+        from .screens.room import RoomScreen
+
         if key == "drafts":
             open_drafts(self)
             return
-        self.say(f"{key.title()} is not available yet.")
+        if isinstance(self.screen, ModalScreen):
+            return
+        if isinstance(self.screen, RoomScreen) and self.screen.ROOM == key:
+            return
+        if key == "campaigns":
+            room: RoomScreen = CampaignsScreen()
+        elif key == "inboxes":
+            room = InboxesScreen(select=select)
+        elif key == "blocklist":
+            room = BlocklistScreen()
+        else:
+            self.say(f"{key.title()} is not available yet.")
+            return
+        if isinstance(self.screen, RoomScreen):
+            self.switch_screen(room)
+        else:
+            self.push_screen(room)
 
     # -- actions and commands --
+
+    def action_open_room(self, key: str) -> None:
+        self.open_room(key)
 
     async def action_quit(self) -> None:
         """Quit; labels and read marks still on their way to the server get a moment first."""
@@ -232,6 +273,23 @@ class UniboxApp(App[None]):
             yield SystemCommand("Reply", "Reply to the open conversation (r)", screen.action_reply)
             yield SystemCommand("Drafts", "Replies not sent yet (D)", screen.action_drafts)
             yield from composer_commands(screen)
+            yield SystemCommand("Add lead", "A referral from the open conversation, as a new lead (A)", screen.action_add_lead)
+            yield SystemCommand("Lead details", "Show or hide the lead's campaigns and variables (i)", screen.action_lead_details)
+            finder = self.lead_finder
+            if finder is not None and finder.added:
+                from .screens.remove_lead import remove_added_lead
+
+                # Palette help text is parsed as markup: no server string goes in it.
+                yield SystemCommand("Remove added lead", "Undo the last lead added from this app (asks first)",
+                                    lambda: remove_added_lead(self))
+        if self.has_session:
+            yield SystemCommand("Campaigns", "Status, numbers, pause/resume, sequence variants (C)", lambda: self.open_room("campaigns"))
+            yield SystemCommand("Inboxes", "Connection, warmup, limits, DNS records (I)", lambda: self.open_room("inboxes"))
+            yield SystemCommand("Blocklist", "Blocked addresses and domains: add, remove, check (K)", lambda: self.open_room("blocklist"))
+        from .screens.room import RoomScreen
+
+        if isinstance(screen, RoomScreen):
+            yield from screen.room_commands()
         yield SystemCommand(
             "Switch profile",
             "Open another workspace (W); add one with: unibox-tui login --profile NAME",

@@ -30,6 +30,10 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
     "Conversation list": [("↓ past the last row", "Load the next page (↑ on the first: previous)")],
     "Welcome (no working key)": [("enter", "Check the pasted key, store it, open the inbox")],
     "Switch profile": [("↑ / ↓, enter", "Open the highlighted profile")],
+    "Rooms: every room": [
+        ("↑/↓ j/k, g/G", "Move in a table (the detail below follows)"),
+        ("enter / tab", "Into the detail / the next pane"),
+    ],
 }
 
 
@@ -80,6 +84,11 @@ EXTRA_SECTIONS: list[tuple[str, str]] = [
     ("Triage", "unibox_tui.ui.screens.triage:TriageMixin"),
     ("Reply composer", "unibox_tui.ui.widgets.composer:Composer"),
     ("Drafts", "unibox_tui.ui.screens.drafts:DraftsScreen"),
+    ("Rooms: every room", "unibox_tui.ui.screens.room:RoomScreen"),
+    ("Campaigns", "unibox_tui.ui.screens.campaigns:CampaignsScreen"),
+    ("Blocklist", "unibox_tui.ui.screens.blocklist:BlocklistScreen"),
+    ("Add lead form", "unibox_tui.ui.screens.add_lead:AddLeadScreen"),
+    ("Confirmations", "unibox_tui.ui.screens.confirm:ConfirmScreen"),
 ]
 
 

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.events import Resize
+from textual.events import Resize, ScreenResume
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header
@@ -30,10 +30,13 @@ from ...store.page_cache import PageCache
 from ..widgets.composer import Composer
 from ..widgets.conversation_list import ConversationList
 from ..widgets.folder_bar import Folder, FolderBar
+from ..widgets.inbox_alert import InboxAlert
+from ..widgets.lead_context import LeadContext
 from ..widgets.list_status import ListStatus
 from ..widgets.search_bar import SearchBar
 from ..widgets.thread_header import ThreadHeader
 from ..widgets.thread_view import ThreadView
+from .add_lead import AddLeadScreen
 from .triage import TriageMixin
 
 if TYPE_CHECKING:
@@ -84,6 +87,8 @@ class InboxScreen(TriageMixin, Screen[None]):
         Binding("c", "cycle_folder", "Next folder (Primary / Others)", show=False, id="inbox.folder_cycle"),
         Binding("r", "reply", "Reply", id="inbox.reply"),
         Binding("D", "drafts", "Drafts", show=False, id="inbox.drafts"),
+        Binding("A", "add_lead", "Add lead", show=False, id="inbox.add_lead"),
+        Binding("i", "lead_details", "Lead details", show=False, id="inbox.lead_details"),
     ]
 
     def __init__(self) -> None:
@@ -119,15 +124,20 @@ class InboxScreen(TriageMixin, Screen[None]):
                     Folder("primary", "Primary"),
                     Folder("others", "Others"),
                     Folder("drafts", "Drafts", group=1),
+                    Folder("campaigns", "Campaigns", group=1),
+                    Folder("inboxes", "Inboxes", group=1),
+                    Folder("blocklist", "Blocklist", group=1),
                 ],
                 id="folders",
             )
             with Vertical(id="list-pane"):
                 yield SearchBar(id="search")
                 yield ConversationList(id="conversations")
+                yield InboxAlert(id="inbox-alert")
                 yield ListStatus(id="list-status")
             with Vertical(id="thread-pane"):
                 yield ThreadHeader(id="thread-header")
+                yield LeadContext(id="lead-context")
                 yield ThreadView(id="thread")
                 yield Composer(id="composer")
         yield Footer()
@@ -249,6 +259,7 @@ class InboxScreen(TriageMixin, Screen[None]):
             listing.show_message(self._empty_text(key))
             self.thread_view.show_placeholder("Nothing to read here.")
             self.query_one(ThreadHeader).show(None)
+            self.query_one(LeadContext).show_for(None)
             self.open_id = None
         self._update_counts(key, page)
         self.triage_painted()
@@ -465,6 +476,7 @@ class InboxScreen(TriageMixin, Screen[None]):
         self.query_one(Composer).follow(conversation_id)
         self.document = ThreadDocument(conversation, now=datetime.now(UTC))
         self.query_one(ThreadHeader).show(conversation, local_label=self.unibox.local_label(conversation_id))
+        self.query_one(LeadContext).show_for(conversation)
         self.thread_view.show_document(self.document)
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
@@ -617,6 +629,27 @@ class InboxScreen(TriageMixin, Screen[None]):
         if self.open_id:
             self._load_conversation(self.open_id)
         self._load_other_counts()
+        self.query_one(InboxAlert).check()
+        self.query_one(LeadContext).refresh_lookup()
+
+    # -- the lead: context and referrals ------------------------------------------------------------
+
+    @on(ScreenResume)
+    def _lead_context_resume(self, event: ScreenResume) -> None:
+        self.query_one(LeadContext).revalidate()
+
+    def action_lead_details(self) -> None:
+        self.query_one(LeadContext).toggle()
+
+    def action_add_lead(self) -> None:
+        conversation = self.open_conversation_model
+        if conversation is None or self.unibox.client is None:
+            self.unibox.say("Open a conversation first: the lead form is filled from its latest reply.")
+            return
+        matches = self.query_one(LeadContext).matches_for(conversation)
+        self.app.push_screen(
+            AddLeadScreen(conversation, matches=matches, own_addresses=self.query_one(InboxAlert).addresses)
+        )
 
     def _schedule_poll(self) -> None:
         interval = self.unibox.settings.poll_interval

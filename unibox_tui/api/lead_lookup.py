@@ -1,0 +1,166 @@
+"""Which campaigns an address is a lead in: the API has no cross-campaign lead search, so ask each.
+
+Campaigns are listed once and kept; each address's answer is kept in a bounded LRU, so moving
+up and down the conversation list costs no requests after the first visit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Final
+
+from .errors import NotFoundError
+from .models import Campaign, Lead
+
+if TYPE_CHECKING:
+    from .client import ReachkitClient
+
+__all__ = ["LeadFinder", "LeadMatch"]
+
+#: Campaigns searched at once; a workspace with 40 campaigns must not open 40 connections.
+CONCURRENCY: Final = 4
+#: Pages of search results read per campaign before giving up on an exact match.
+MAX_PAGES: Final = 3
+SEARCH_PAGE_SIZE: Final = 100
+
+
+@dataclass(frozen=True, slots=True)
+class LeadMatch:
+    """The lead record of one campaign for the address looked up."""
+
+    campaign: Campaign
+    lead: Lead
+
+
+class LeadFinder:
+    """Finds an address's lead records across campaigns; every answer is cached (bounded)."""
+
+    def __init__(self, client: ReachkitClient, *, capacity: int = 256, campaigns_ttl: float = 300.0) -> None:
+        self.client = client
+        self.capacity = capacity
+        self.campaigns_ttl = campaigns_ttl
+        self._campaigns: list[Campaign] | None = None
+        self._campaigns_at = 0.0
+        self._campaigns_lock = asyncio.Lock()
+        self._found: OrderedDict[str, tuple[LeadMatch, ...]] = OrderedDict()
+        #: Leads added from this app in this session, newest last (so the last one can be undone).
+        self.added: list[LeadMatch] = []
+
+    # -- campaigns -----------------------------------------------------------------------------
+
+    async def campaigns(self) -> list[Campaign]:
+        """Every campaign, listed once (again after ``campaigns_ttl`` seconds or ``clear()``)."""
+        async with self._campaigns_lock:
+            fresh = time.monotonic() - self._campaigns_at < self.campaigns_ttl
+            if self._campaigns is None or not fresh:
+                self._campaigns = await self.client.list_campaigns()
+                self._campaigns_at = time.monotonic()
+            return list(self._campaigns)
+
+    def note_campaign(self, campaign_id: str, *, status: str) -> None:
+        """A campaign's status changed here: keep cached answers truthful without asking again."""
+        if self._campaigns is not None:
+            self._campaigns = [replace(c, status=status) if c.id == campaign_id else c for c in self._campaigns]
+        for address, matches in self._found.items():
+            self._found[address] = tuple(
+                replace(m, campaign=replace(m.campaign, status=status)) if m.campaign.id == campaign_id else m
+                for m in matches
+            )
+
+    # -- leads ---------------------------------------------------------------------------------
+
+    def cached(self, address: str) -> tuple[LeadMatch, ...] | None:
+        """The answer for ``address`` if it was looked up already (no request)."""
+        key = _key(address)
+        matches = self._found.get(key)
+        if matches is not None:
+            self._found.move_to_end(key)
+        return matches
+
+    async def find(self, address: str) -> tuple[LeadMatch, ...]:
+        """Every campaign where ``address`` is a lead (exact, case-insensitive match); cached.
+
+        A campaign that disappeared meanwhile (404) is skipped; any other error propagates and
+        nothing is cached, so a later call tries again.
+        """
+        key = _key(address)
+        if not key:
+            return ()
+        cached = self.cached(key)
+        if cached is not None:
+            return cached
+        campaigns = await self.campaigns()
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def search(campaign: Campaign) -> LeadMatch | None:
+            async with gate:
+                try:
+                    lead = await self._lead_in(campaign, key)
+                except NotFoundError:
+                    return None
+            return LeadMatch(campaign, lead) if lead is not None else None
+
+        # A TaskGroup, not gather: the first failure cancels the other searches instead of
+        # letting them run on for an answer nobody will read.
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(search(c)) for c in campaigns]
+        except ExceptionGroup as failed:
+            raise _first(failed) from None
+        matches = tuple(m for m in (t.result() for t in tasks) if m is not None)
+        self._remember(key, matches)
+        return matches
+
+    async def _lead_in(self, campaign: Campaign, address: str) -> Lead | None:
+        for page_number in range(1, MAX_PAGES + 1):
+            page = await self.client.list_leads(
+                campaign.id, search=address, page=page_number, page_size=SEARCH_PAGE_SIZE
+            )
+            for lead in page.items:
+                if _key(lead.email) == address:
+                    return lead
+            if not page.has_next:
+                break
+        return None
+
+    def _remember(self, key: str, matches: tuple[LeadMatch, ...]) -> None:
+        self._found[key] = matches
+        self._found.move_to_end(key)
+        while len(self._found) > self.capacity:
+            self._found.popitem(last=False)
+
+    def note_added(self, campaign: Campaign, lead: Lead) -> None:
+        """A lead was just created here: its address's cached answer is out of date."""
+        self.added.append(LeadMatch(campaign, lead))
+        del self.added[:-20]
+        self.forget([lead.email])
+
+    def note_removed(self, lead: Lead) -> None:
+        self.added = [m for m in self.added if m.lead.id != lead.id]
+        self.forget([lead.email])
+
+    def forget(self, addresses: Iterable[str]) -> None:
+        """Drop cached answers (say, after a lead was added for one of these addresses)."""
+        for address in addresses:
+            self._found.pop(_key(address), None)
+
+    def clear(self) -> None:
+        """Forget everything: the next lookups list campaigns and search again (ctrl+r)."""
+        self._campaigns = None
+        self._found.clear()
+
+
+def _first(group: BaseExceptionGroup) -> BaseException:
+    """The first real error of a failed task group (nested groups flattened)."""
+    error: BaseException = group
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    return error
+
+
+def _key(address: str) -> str:
+    return address.strip().lower()
