@@ -37,13 +37,13 @@ async def settle(pilot: Any, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     quiet = 0
     while time.monotonic() < deadline:
-        await pilot.pause(0.05)
+        await pilot.pause(0.03)
         busy = [w for w in app.workers if w.is_running]
         for screen in app.screen_stack:
             busy.extend(w for w in screen.workers if w.is_running) if hasattr(screen, "workers") else None
         if busy:
             quiet = 0
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.03)
             continue
         quiet += 1
         if quiet >= 5:
