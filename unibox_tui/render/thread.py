@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..api.models import Attachment, Conversation, Message
+from .filenames import display_name, safe_filename, short_type
 from .formatting import compact_date, full_date, human_size, label_name
 from .sanitize import clean_line
 
@@ -330,6 +331,8 @@ class ThreadDocument:
 
     @staticmethod
     def _attachment_text(attachment: Attachment) -> str:
-        name = clean_line(attachment.filename, max_chars=120) or f"attachment-{clean_line(attachment.id, max_chars=40)}"
-        kind = clean_line(attachment.content_type, max_chars=60) or "unknown type"
+        name = display_name(
+            safe_filename(attachment.filename, attachment_id=attachment.id, content_type=attachment.content_type)
+        )
+        kind = short_type(attachment.content_type)
         return f"📎 {name} · {kind} · {human_size(attachment.size)}"
