@@ -139,4 +139,6 @@ class UniboxApp(App[None]):
             yield SystemCommand("Previous page", "Show the previous page ([)", screen.action_previous_page)
             yield SystemCommand("Folder: Primary", "Campaign replies (1)", lambda: screen.switch_folder("primary"))
             yield SystemCommand("Folder: Others", "Non-campaign mail (2)", lambda: screen.switch_folder("others"))
+            yield SystemCommand("Save attachments", "Save files of the open conversation (s)", screen.action_save_attachments)
+            yield SystemCommand("Downloads", "Show the downloads panel: cancel, retry, open (D)", screen.action_toggle_downloads)
         yield SystemCommand("Keys", "Every key binding (?)", self.action_help)

@@ -28,6 +28,10 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
         ("ctrl+q", "Quit"),
     ],
     "Conversation list": [("↓ past the last row", "Load the next page (↑ on the first: previous)")],
+    "Downloads panel (D)": [
+        ("esc on a finished row", "Back to where you were"),
+        ("D", "Hide the panel (it shows itself when a download starts)"),
+    ],
 }
 
 
@@ -71,7 +75,10 @@ def binding_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, li
 
 
 #: Further sections registered by feature modules (composer, downloads, triage...).
-EXTRA_SECTIONS: list[tuple[str, str]] = []
+EXTRA_SECTIONS: list[tuple[str, str]] = [
+    ("Downloads panel (D)", "unibox_tui.ui.widgets.downloads_panel:DownloadsPanel"),
+    ("Saving attachments (s)", "unibox_tui.ui.screens.attachment_picker:AttachmentPicker"),
+]
 
 
 class HelpScreen(ModalScreen[None]):

@@ -27,6 +27,7 @@ from ...api import Conversation, Page, ReachkitError
 from ...render.thread import ConversationRow, ThreadDocument, build_row
 from ...store.page_cache import PageCache
 from ..widgets.conversation_list import ConversationList
+from ..widgets.downloads_panel import DownloadsPanel
 from ..widgets.folder_bar import Folder, FolderBar
 from ..widgets.list_status import ListStatus
 from ..widgets.search_bar import SearchBar
@@ -73,6 +74,8 @@ class InboxScreen(Screen[None]):
         Binding("right_square_bracket", "next_page", "Next page", id="inbox.next_page"),
         Binding("left_square_bracket", "previous_page", "Prev page", id="inbox.previous_page"),
         Binding("ctrl+r", "refresh", "Refresh", id="inbox.refresh"),
+        Binding("s", "save_attachments", "Save files", id="inbox.save_attachments"),
+        Binding("D", "toggle_downloads", "Downloads", show=False, id="inbox.downloads"),
         Binding("escape", "back", "Back", show=False, id="inbox.back"),
         Binding("1", "folder('primary')", "Primary", show=False, id="inbox.folder_primary"),
         Binding("2", "folder('others')", "Others", show=False, id="inbox.folder_others"),
@@ -119,6 +122,7 @@ class InboxScreen(Screen[None]):
             with Vertical(id="thread-pane"):
                 yield ThreadHeader(id="thread-header")
                 yield ThreadView(id="thread")
+        yield DownloadsPanel(id="downloads")
         yield Footer()
 
     @property
@@ -475,6 +479,18 @@ class InboxScreen(Screen[None]):
             self.document.adopt(conversation)
             self.query_one(ThreadHeader).show(conversation, local_label=self.unibox.local_label(conversation.id))
             self.thread_view.refresh_document()
+
+    # -- attachments --------------------------------------------------------------------------------
+
+    def action_save_attachments(self) -> None:
+        """``s``: the picker over the conversation on screen; the downloads panel saves the picks."""
+        row = self.conversation_list.current_row
+        conversation_id = row.id if row is not None and self.focused is self.conversation_list else self.open_id
+        conversation = self.conversation(conversation_id) if conversation_id else None
+        self.query_one(DownloadsPanel).pick_and_save(conversation)
+
+    def action_toggle_downloads(self) -> None:
+        self.query_one(DownloadsPanel).toggle()
 
     # -- refresh and polling ------------------------------------------------------------------------
 
