@@ -257,9 +257,9 @@ async def test_server_errors_are_shown_in_the_panel_and_the_app_keeps_running(ma
 
 
 async def test_a_full_disk_is_reported_and_leaves_nothing(make_demo_server, tmp_path, monkeypatch):
-    import unibox_tui.api.client as client_module
+    import unibox_tui.api._download as download_module
 
-    real_write_all = client_module._write_all
+    real_write_all = download_module._write_all
     written = 0
 
     def filling_disk(sink, chunk):
@@ -269,7 +269,7 @@ async def test_a_full_disk_is_reported_and_leaves_nothing(make_demo_server, tmp_
             raise OSError(errno.ENOSPC, "No space left on device")
         real_write_all(sink, chunk)
 
-    monkeypatch.setattr(client_module, "_write_all", filling_disk)
+    monkeypatch.setattr(download_module, "_write_all", filling_disk)
     server = make_demo_server(conversations=5)
     add_files(server, [attachment(0, "deck.pdf", size=1_000_000)])
     downloads = tmp_path / "downloads"

@@ -167,11 +167,11 @@ async def test_without_choose_final_an_existing_name_fails_before_any_byte_moves
 
 
 async def test_a_full_disk_is_a_clear_error_and_leaves_no_part_file(demo_server, tmp_path, monkeypatch):
-    import unibox_tui.api.client as client_module
+    import unibox_tui.api._download as download_module
 
     conversation_id, attachment = _small_attachment(demo_server)
     written = 0
-    real_write_all = client_module._write_all
+    real_write_all = download_module._write_all
 
     def filling_disk(sink, chunk):
         nonlocal written
@@ -180,7 +180,7 @@ async def test_a_full_disk_is_a_clear_error_and_leaves_no_part_file(demo_server,
             raise OSError(errno.ENOSPC, "No space left on device")
         real_write_all(sink, chunk)
 
-    monkeypatch.setattr(client_module, "_write_all", filling_disk)
+    monkeypatch.setattr(download_module, "_write_all", filling_disk)
     folder = tmp_path / "dl"
     folder.mkdir()
     async with ReachkitClient(demo_server.key, demo_server.base_url) as client:

@@ -9,6 +9,7 @@ thing this app can do, so the caller decides (see ``OutcomeUnknownError``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import errno
 import json
@@ -16,9 +17,7 @@ import logging
 import math
 import os
 import random
-import time
 from collections.abc import AsyncIterator, Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +28,8 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from .. import APP_NAME, __version__
+from ._download import THREADS as DOWNLOAD_THREADS
+from ._download import PartJob
 from .errors import (
     APIError,
     AuthenticationError,
@@ -235,6 +236,8 @@ class ReachkitClient:
             follow_redirects=False,
             trust_env=False,
         )
+        #: Download threads' own pool (made on the first download): see ``download_attachment``.
+        self._blocking: httpx.Client | None = None
 
     def __repr__(self) -> str:  # never show the key
         return f"ReachkitClient(base_url={self.base_url!r})"
@@ -247,6 +250,8 @@ class ReachkitClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        if self._blocking is not None:
+            self._blocking.close()
 
     @property
     def closed(self) -> bool:
@@ -601,75 +606,79 @@ class ReachkitClient:
         The ``.part`` file is created exclusively (a planted file or symlink makes it fail), the
         size is checked against ``Content-Length`` and ``expected_size``, and the finished file
         is linked to ``dest`` without replacing anything already there. On any failure or
-        cancellation the ``.part`` file is removed.
+        cancellation the ``.part`` file is removed (before this returns).
 
         If something takes ``dest`` while the bytes flow, the download is not lost when
         ``choose_final`` is given: it is called with the taken path and returns another one (in
         the same folder) to try, until one is free. Without it that is a ``DownloadError``, as is
         a ``dest`` that exists before we start. ``DownloadResult.path`` is where the file landed.
 
-        Bytes are flushed to disk in the background as they arrive (see ``_PartWriter``), so
-        neither a final fsync of the whole file nor disk waits stall the event loop.
-        ``chunk_size=None`` passes on what each network read returned (no re-chunking copies).
+        The bytes are received and written in a worker thread with a blocking connection
+        (see ``_download``: about half the CPU of reading them on the event loop); ``progress``
+        is still called on the event loop, at most every ``progress_interval`` seconds, and a
+        request is retried (per ``self.retry``) only until bytes flow. ``chunk_size=None``
+        passes on what each read returned.
         """
         final = Path(dest)
         part = final.with_name(final.name + ".part")
         if choose_final is None and os.path.lexists(final):
             raise DownloadError(_exists(final))
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        loop = asyncio.get_running_loop()
+
+        def report(done: int, total: int | None) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed under a stopping download
+                loop.call_soon_threadsafe(progress, done, total)  # type: ignore[arg-type]
+
+        path = f"/unibox/conversations/{_seg(conversation_id)}/attachments/{_seg(attachment_id)}"
+        job = PartJob(
+            http=self._blocking_http(),
+            request=self._http.build_request("GET", path, headers={"Accept": "*/*"}),
+            part=part,
+            expected_size=expected_size,
+            attempts=self.retry.attempts,
+            retry_delay=lambda error, attempt: self._retry_delay(error, self.retry, attempt),
+            error_from=lambda response, body: self._error_from(response, body, "GET", path),
+            reason=_network_reason,
+            where=self.base_url,
+            report=report if progress is not None else None,
+            interval=progress_interval,
+            chunk_size=chunk_size,
+        )
+        started = DOWNLOAD_THREADS.submit(job.run)
+        running = asyncio.wrap_future(started)
         try:
-            fd = os.open(part, flags, 0o644)
+            await asyncio.shield(running)
+        except asyncio.CancelledError:
+            job.stop()
+            if not started.cancel():
+                # The thread removes its .part at its next read (the socket is shut to wake it):
+                # a few milliseconds, after which a cancelled download has left nothing behind.
+                with contextlib.suppress(BaseException):
+                    await running
+            raise
         except OSError as error:
-            raise DownloadError(f"Cannot create {part.name} in {part.parent}: {error.strerror}.") from None
-        received = 0
-        content_type = ""
-        writer = _PartWriter(fd)
+            raise DownloadError(_disk_error(error, final)) from None
         try:
-            try:
-                async with self.open_attachment(conversation_id, attachment_id) as response:
-                    content_type = response.headers.get("content-type", "")
-                    declared = _content_length(response)
-                    total = declared if declared is not None else expected_size
-                    last_report = 0.0
-                    if progress:
-                        progress(0, total)
-                    try:
-                        async for chunk in response.aiter_raw(chunk_size):
-                            received += len(chunk)
-                            if declared is not None and received > declared:
-                                raise DownloadError(
-                                    f"The server sent more than the {declared:,} bytes it announced."
-                                )
-                            writer.write(chunk)
-                            now = time.monotonic()
-                            if progress and now - last_report >= progress_interval:
-                                last_report = now
-                                progress(received, total)
-                    except httpx.TransportError as error:
-                        raise NetworkError(
-                            f"The download broke off after {received:,} bytes ({_network_reason(error)})."
-                        ) from None
-                for expected, source in ((declared, "Content-Length"), (expected_size, "attachment size")):
-                    if expected is not None and received < expected:
-                        raise DownloadError(
-                            f"Incomplete download: got {received:,} of {expected:,} bytes ({source})."
-                        )
-                    if expected is not None and received > expected:
-                        raise DownloadError(
-                            f"Size mismatch: got {received:,} bytes, but the {source} says {expected:,}."
-                        )
-                await writer.finish()
-            finally:
-                writer.close()
             final = _finalise(part, final, choose_final)
-            if progress:
-                progress(received, received)
         except OSError as error:
             raise DownloadError(_disk_error(error, final)) from None
         finally:
             # After success the finished file has its own name (a hard link): drop the .part name.
             _unlink_quietly(part)
-        return DownloadResult(final, received, content_type)
+        if progress:
+            progress(job.received, job.received)  # after the thread's reports: the loop runs them in order
+        return DownloadResult(final, job.received, job.content_type)
+
+    def _blocking_http(self) -> httpx.Client:
+        """The connection pool download threads use (requests are built by the async client)."""
+        if self._blocking is None:
+            self._blocking = httpx.Client(
+                timeout=self.timeout,
+                limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
+                follow_redirects=False,
+                trust_env=False,
+            )
+        return self._blocking
 
     # -- inboxes ------------------------------------------------------------------------------------
 
@@ -818,21 +827,20 @@ class ReachkitClient:
         await self._request("GET", "/campaigns", retry=NO_RETRY)
 
 
-#: Largest single read of an HTTP/1.1 body (httpcore's own default is 64 KiB).
+#: Largest single read of an HTTP/1.1 body in a download thread (httpcore's default: 64 KiB).
 BODY_READ_BYTES: Final = 1024 * 1024
 
 
 def _read_in_bigger_pieces() -> None:
-    """Let httpcore read up to 1 MiB of a body at once instead of 64 KiB.
+    """Let the blocking HTTP/1.1 connections of download threads read up to 1 MiB at once.
 
-    Every read costs a trip through anyio, h11 and our loop: 3,200 of them for a 200 MB
-    attachment at 64 KiB. Measured on loopback (tests/benchmarks/bench_download.py) this halves
-    the CPU a big download costs; a small answer still comes in one read of its own size.
-    ``READ_NUM_BYTES`` is a class attribute, so this applies to the process's HTTP/1.1 connections.
+    Each read costs a trip through httpcore and h11: 3,200 of them for a 200 MB attachment at
+    64 KiB. A read returns what has arrived, so small answers are unaffected. ``READ_NUM_BYTES``
+    is a class attribute of httpcore's sync connection, which only our download threads use.
     """
     import httpcore
 
-    connection = getattr(httpcore, "AsyncHTTP11Connection", None)
+    connection = getattr(httpcore, "HTTP11Connection", None)
     if connection is not None and getattr(connection, "READ_NUM_BYTES", BODY_READ_BYTES) < BODY_READ_BYTES:
         connection.READ_NUM_BYTES = BODY_READ_BYTES
 
@@ -880,63 +888,6 @@ def _network_reason(error: Exception) -> str:
     name = type(error).__name__
     text = str(error).strip()
     return f"{name}: {_short(text, 120)}" if text else name
-
-
-def _content_length(response: httpx.Response) -> int | None:
-    value = response.headers.get("content-length")
-    if value is None or response.headers.get("content-encoding", "identity") not in ("", "identity"):
-        return None
-    try:
-        length = int(value)
-    except ValueError:
-        return None
-    return length if length >= 0 else None
-
-
-def _write_all(fd: int, chunk: bytes) -> None:
-    view = memoryview(chunk)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-#: Dirty pages are flushed in the background every this many bytes, so the final fsync is short.
-SYNC_EVERY: Final = 32 * 1024 * 1024
-_sync_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="download-sync")
-
-
-class _PartWriter:
-    """Writes a download's chunks and gets them onto the disk as it goes, off the event loop.
-
-    Writes go to the page cache at once (microseconds); every ``SYNC_EVERY`` bytes an
-    ``fdatasync`` runs in a thread while the next chunks arrive (at most one at a time), so the
-    final ``fsync`` has little left to do. A sync still running when the download fails is not
-    waited for: at worst it syncs whatever file reuses the descriptor number, which is harmless.
-    """
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self._sync: Future[None] | None = None
-        self._unsynced = 0
-
-    def write(self, chunk: bytes) -> None:
-        _write_all(self.fd, chunk)
-        self._unsynced += len(chunk)
-        if self._unsynced >= SYNC_EVERY and (self._sync is None or self._sync.done()):
-            if self._sync is not None:
-                self._sync.result()  # raise what the last background sync met (EIO, ENOSPC...)
-            self._unsynced = 0
-            self._sync = _sync_threads.submit(os.fdatasync, self.fd)
-
-    async def finish(self) -> None:
-        """Every byte on disk before the file gets its final name."""
-        if self._sync is not None:
-            await asyncio.wrap_future(self._sync)
-        self._sync = _sync_threads.submit(os.fsync, self.fd)
-        await asyncio.wrap_future(self._sync)
-
-    def close(self) -> None:
-        os.close(self.fd)
 
 
 #: How many other names ``choose_final`` may offer before we give up.

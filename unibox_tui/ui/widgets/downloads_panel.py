@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
+from rich.style import Style
 from textual import events, work
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -89,6 +90,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
         self._dirty = False
         self._return_focus: Widget | None = None
         self._notified: dict[str, float] = {}
+        self._styles: dict[str, Style] = {}
         self._unreported: list[Transfer] = []
 
     @property
@@ -351,17 +353,27 @@ class DownloadsPanel(ScrollView, can_focus=True):
     # -- drawing -----------------------------------------------------------------------------------------
 
     def _changed(self) -> None:
-        """A row was added, removed or changed state: repaint now (the height may change too)."""
+        """A row was added, removed or changed state: repaint now.
+
+        Only a change in the number of rows re-lays out the screen (the panel's height follows
+        its rows); a layout pass re-wraps the thread, too costly for every state change.
+        """
         self._dirty = False
-        self.virtual_size = Size(self.size.width, max(1, len(self.transfers)))
         self._update_title()
-        self.refresh(layout=True)
+        rows = max(1, len(self.transfers))
+        if self.virtual_size.height != rows:
+            self.virtual_size = Size(self.size.width, rows)  # a layout-changing reactive
+        else:
+            self.refresh()
 
     def _repaint_if_dirty(self) -> None:
-        if self._dirty:
-            self._dirty = False
-            self._update_title()
-            self.refresh()
+        """Progress moved: repaint only the rows of running downloads (the title has not changed)."""
+        if not self._dirty:
+            return
+        self._dirty = False
+        for index, transfer in enumerate(self.transfers):
+            if transfer.state is TransferState.RUNNING:
+                self.refresh_line(index)
 
     def _update_title(self) -> None:
         counts: dict[TransferState, int] = {}
@@ -374,7 +386,21 @@ class DownloadsPanel(ScrollView, can_focus=True):
             if counts.get(state)
         ]
         summary = " · " + ", ".join(parts) if parts else ""
-        self.border_title = f"Downloads{summary} · " + ("D hides" if self.has_focus else "D to manage")
+        title = f"Downloads{summary} · " + ("D hides" if self.has_focus else "D to manage")
+        if title != self.border_title:
+            self.border_title = title
+
+    def _style(self, name: str, *, partial: bool = True) -> Style:
+        """A component style, looked up once per theme/CSS change (the lookup is not cheap)."""
+        key = f"{name}/{partial}"
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = self.get_component_rich_style(f"downloads-panel--{name}", partial=partial)
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -383,19 +409,19 @@ class DownloadsPanel(ScrollView, can_focus=True):
         if not self.transfers:
             if y == 0:
                 hint = "No downloads yet: s saves the open conversation's attachments."
-                return line_strip([(hint, self.get_component_rich_style("downloads-panel--placeholder"))], width, base)
+                return line_strip([(hint, self._style("placeholder", partial=False))], width, base)
             return Strip.blank(width, base)
         if not 0 <= index < len(self.transfers):
             return Strip.blank(width, base)
         transfer = self.transfers[index]
         if index == self.cursor:
             blurred = "" if self.has_focus else "-blurred"
-            base = base + self.get_component_rich_style(f"downloads-panel--cursor{blurred}")
+            base = base + self._style(f"cursor{blurred}", partial=False)
         return line_strip(self._row_parts(transfer, width), width, base)
 
     def _row_parts(self, transfer: Transfer, width: int) -> list[Part]:
-        muted = self.get_component_rich_style("downloads-panel--muted", partial=True)
-        name_style = self.get_component_rich_style("downloads-panel--name", partial=True)
+        muted = self._style("muted")
+        name_style = self._style("name")
         state = transfer.state
         name_width = max(12, min(48, (width - 2) * 2 // 5))
         rest = width - 2 - name_width - 1
@@ -405,8 +431,8 @@ class DownloadsPanel(ScrollView, can_focus=True):
             columns.pop()
         bar_width = max(4, min(24, rest - sum(w + 1 for _, w in columns)))
         icon_style = {
-            TransferState.DONE: self.get_component_rich_style("downloads-panel--done", partial=True),
-            TransferState.FAILED: self.get_component_rich_style("downloads-panel--error", partial=True),
+            TransferState.DONE: self._style("done"),
+            TransferState.FAILED: self._style("error"),
         }.get(state, muted)
         parts: list[Part] = [(_ICONS[state], icon_style), (_fit_name(transfer.name, name_width), name_style), (" ", None)]
         if state is TransferState.RUNNING:
@@ -431,8 +457,8 @@ class DownloadsPanel(ScrollView, can_focus=True):
         return parts
 
     def _bar(self, transfer: Transfer, width: int) -> list[Part]:
-        full = self.get_component_rich_style("downloads-panel--bar", partial=True)
-        empty = self.get_component_rich_style("downloads-panel--bar-empty", partial=True)
+        full = self._style("bar")
+        empty = self._style("bar-empty")
         fraction = transfer.fraction
         if fraction is None:  # size unknown: a moving pulse says "still alive"
             position = int(time.monotonic() * 8) % max(1, width - 3)
