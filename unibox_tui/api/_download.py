@@ -27,7 +27,7 @@ from .errors import DownloadError, NetworkError, NotDeliveredError, OutcomeUnkno
 
 __all__ = ["THREADS", "PartJob", "Stopped"]
 
-#: Writeback of what arrived is started every this many bytes, so the final fsync is short.
+#: Writeback of what arrived is started every this many bytes (see ``_start_writeback``).
 FLUSH_EVERY: Final = 8 * 1024 * 1024
 ERROR_BODY_LIMIT: Final = 256 * 1024
 _CREATE_FLAGS: Final = (
@@ -145,7 +145,6 @@ class PartJob:
                 raise DownloadError(
                     f"Size mismatch: got {self.received:,} bytes, but the {source} says {expected:,}."
                 )
-        os.fsync(fd)
 
     def _body(self, fd: int, response: httpx.Response, declared: int | None) -> None:
         total = declared if declared is not None else self.expected_size
@@ -176,6 +175,7 @@ class PartJob:
             raise NetworkError(
                 f"The download broke off after {self.received:,} bytes ({self.reason(error)})."
             ) from None
+        _start_writeback(fd, flushed, self.received - flushed)
 
     @staticmethod
     def _error_body(response: httpx.Response) -> bytes:
@@ -212,9 +212,12 @@ def _write_all(fd: int, chunk: bytes) -> None:
 def _start_writeback(fd: int, offset: int, length: int) -> None:
     """Start writing a written range to disk without waiting, and let it leave the page cache.
 
-    On Linux ``POSIX_FADV_DONTNEED`` begins writeback of dirty pages and drops the clean ones:
-    the final ``fsync`` then only waits for the last few megabytes, and a 200 MB download does
-    not push the user's other files out of the cache. Elsewhere this does nothing.
+    On Linux ``POSIX_FADV_DONTNEED`` begins writeback of dirty pages and drops the clean ones,
+    so a 200 MB download does not sit in memory or push the user's other files out of the
+    cache, and little of it is unwritten when it gets its name. We do not wait with ``fsync``:
+    an attachment can always be fetched again, and waiting made a download as slow as the
+    disk (0.2 s of 0.6 s for 200 MB here; browsers, curl and wget do not wait either).
+    Elsewhere this does nothing.
     """
     advise = getattr(os, "posix_fadvise", None)
     if advise is not None:

@@ -362,7 +362,8 @@ class DownloadsPanel(ScrollView, can_focus=True):
         self._update_title()
         rows = max(1, len(self.transfers))
         if self.virtual_size.height != rows:
-            self.virtual_size = Size(self.size.width, rows)  # a layout-changing reactive
+            # Width 0: rows are drawn to the visible width, nothing scrolls sideways.
+            self.virtual_size = Size(0, rows)  # a layout-changing reactive
         else:
             self.refresh()
 
@@ -465,9 +466,6 @@ class DownloadsPanel(ScrollView, can_focus=True):
             return [("━" * position, empty), ("━━━", full), ("━" * (width - position - 3), empty)]
         filled = int(round(fraction * width))
         return [("━" * filled, full), ("━" * (width - filled), empty)]
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, max(1, len(self.transfers)))
 
     async def _on_click(self, event: events.Click) -> None:
         index = event.y + self.scroll_offset.y
