@@ -214,7 +214,6 @@ class ReachkitClient:
         max_connections: int = 8,
     ) -> None:
         self.base_url = normalise_base_url(base_url, allow_insecure=allow_insecure)
-        _read_in_bigger_pieces()
         self.retry = retry or RetryPolicy()
         self.capabilities = _Capabilities()
         if timeout is None:
@@ -672,6 +671,7 @@ class ReachkitClient:
     def _blocking_http(self) -> httpx.Client:
         """The connection pool download threads use (requests are built by the async client)."""
         if self._blocking is None:
+            _read_in_bigger_pieces()
             self._blocking = httpx.Client(
                 timeout=self.timeout,
                 limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),

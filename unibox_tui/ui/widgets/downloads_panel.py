@@ -9,7 +9,6 @@ downloads run.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from functools import partial
 from pathlib import Path
@@ -37,8 +36,6 @@ if TYPE_CHECKING:
     from ..app import UniboxApp
 
 __all__ = ["DownloadsPanel"]
-
-log = logging.getLogger(__name__)
 
 #: Downloads running at once; the rest wait, shown as queued.
 MAX_PARALLEL = 3
