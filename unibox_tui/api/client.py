@@ -9,6 +9,7 @@ thing this app can do, so the caller decides (see ``OutcomeUnknownError``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import errno
 import json
@@ -16,7 +17,6 @@ import logging
 import math
 import os
 import random
-import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -29,6 +29,8 @@ import httpx
 
 from .. import APP_NAME, __version__
 from ..redact import remember
+from ._download import THREADS as DOWNLOAD_THREADS
+from ._download import PartJob
 from .errors import (
     APIError,
     AuthenticationError,
@@ -209,6 +211,8 @@ class ReachkitClient:
             follow_redirects=False,
             trust_env=False,
         )
+        #: Download threads' own pool (made on the first download): see ``download_attachment``.
+        self._blocking: httpx.Client | None = None
 
     def __repr__(self) -> str:  # never show the key
         return f"ReachkitClient(base_url={self.base_url!r})"
@@ -221,6 +225,8 @@ class ReachkitClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        if self._blocking is not None:
+            self._blocking.close()
 
     @property
     def closed(self) -> bool:
@@ -592,66 +598,88 @@ class ReachkitClient:
         expected_size: int | None = None,
         progress: ProgressCallback | None = None,
         progress_interval: float = 0.05,
-        chunk_size: int = 256 * 1024,
+        chunk_size: int | None = None,
+        choose_final: Callable[[Path], Path] | None = None,
     ) -> DownloadResult:
         """Stream an attachment to ``dest`` through ``dest.part``; never overwrite, never truncate.
 
         The ``.part`` file is created exclusively (a planted file or symlink makes it fail), the
         size is checked against ``Content-Length`` and ``expected_size``, and the finished file
         is linked to ``dest`` without replacing anything already there. On any failure or
-        cancellation the ``.part`` file is removed.
+        cancellation the ``.part`` file is removed (before this returns).
+
+        If something takes ``dest`` while the bytes flow, the download is not lost when
+        ``choose_final`` is given: it is called with the taken path and returns another one (in
+        the same folder) to try, until one is free. Without it that is a ``DownloadError``, as is
+        a ``dest`` that exists before we start. ``DownloadResult.path`` is where the file landed.
+
+        The bytes are received and written in a worker thread with a blocking connection
+        (see ``_download``: about half the CPU of reading them on the event loop); ``progress``
+        is still called on the event loop, at most every ``progress_interval`` seconds, and a
+        request is retried (per ``self.retry``) only until bytes flow. ``chunk_size=None``
+        passes on what each read returned.
         """
         final = Path(dest)
         part = final.with_name(final.name + ".part")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        if choose_final is None and os.path.lexists(final):
+            raise DownloadError(_exists(final))
+        loop = asyncio.get_running_loop()
+
+        def report(done: int, total: int | None) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed under a stopping download
+                loop.call_soon_threadsafe(progress, done, total)  # type: ignore[arg-type]
+
+        path = f"/unibox/conversations/{_seg(conversation_id)}/attachments/{_seg(attachment_id)}"
+        job = PartJob(
+            http=self._blocking_http(),
+            request=self._http.build_request("GET", path, headers={"Accept": "*/*"}),
+            part=part,
+            expected_size=expected_size,
+            attempts=self.retry.attempts,
+            retry_delay=lambda error, attempt: self._retry_delay(error, self.retry, attempt),
+            error_from=lambda response, body: self._error_from(response, body, "GET", path),
+            reason=_network_reason,
+            where=self.base_url,
+            report=report if progress is not None else None,
+            interval=progress_interval,
+            chunk_size=chunk_size,
+        )
+        started = DOWNLOAD_THREADS.submit(job.run)
+        running = asyncio.wrap_future(started)
         try:
-            fd = os.open(part, flags, 0o644)
+            await asyncio.shield(running)
+        except asyncio.CancelledError:
+            job.stop()
+            if not started.cancel():
+                # The thread removes its .part at its next read (the socket is shut to wake it):
+                # a few milliseconds, after which a cancelled download has left nothing behind.
+                with contextlib.suppress(BaseException):
+                    await running
+            raise
         except OSError as error:
-            raise DownloadError(f"Cannot create {part.name} in {part.parent}: {error.strerror}.") from None
-        received = 0
-        content_type = ""
-        finished = False
+            raise DownloadError(_disk_error(error, final)) from None
         try:
-            with os.fdopen(fd, "wb", buffering=0) as sink:
-                async with self.open_attachment(conversation_id, attachment_id) as response:
-                    content_type = response.headers.get("content-type", "")
-                    declared = _content_length(response)
-                    total = declared if declared is not None else expected_size
-                    last_report = 0.0
-                    if progress:
-                        progress(0, total)
-                    try:
-                        async for chunk in response.aiter_raw(chunk_size):
-                            _write_all(sink, chunk)
-                            received += len(chunk)
-                            if declared is not None and received > declared:
-                                raise DownloadError(
-                                    f"The server sent more than the {declared:,} bytes it announced."
-                                )
-                            now = time.monotonic()
-                            if progress and now - last_report >= progress_interval:
-                                last_report = now
-                                progress(received, total)
-                    except httpx.TransportError as error:
-                        raise NetworkError(
-                            f"The download broke off after {received:,} bytes ({_network_reason(error)})."
-                        ) from None
-                for expected, source in ((declared, "Content-Length"), (expected_size, "attachment size")):
-                    if expected is not None and received != expected:
-                        raise DownloadError(
-                            f"Incomplete download: got {received:,} of {expected:,} bytes ({source})."
-                        )
-                os.fsync(sink.fileno())
-            _link_no_clobber(part, final)
-            finished = True
-            if progress:
-                progress(received, received)
+            final = _finalise(part, final, choose_final)
         except OSError as error:
             raise DownloadError(_disk_error(error, final)) from None
         finally:
             # After success the finished file has its own name (a hard link): drop the .part name.
             _unlink_quietly(part)
-        return DownloadResult(final, received, content_type)
+        if progress:
+            progress(job.received, job.received)  # after the thread's reports: the loop runs them in order
+        return DownloadResult(final, job.received, job.content_type)
+
+    def _blocking_http(self) -> httpx.Client:
+        """The connection pool download threads use (requests are built by the async client)."""
+        if self._blocking is None:
+            _read_in_bigger_pieces()
+            self._blocking = httpx.Client(
+                timeout=self.timeout,
+                limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
+                follow_redirects=False,
+                trust_env=False,
+            )
+        return self._blocking
 
     # -- inboxes ------------------------------------------------------------------------------------
 
@@ -834,6 +862,24 @@ def _redirect_error(response: httpx.Response, method: str, path: str) -> APIErro
     )
 
 
+#: Largest single read of an HTTP/1.1 body in a download thread (httpcore's default: 64 KiB).
+BODY_READ_BYTES: Final = 1024 * 1024
+
+
+def _read_in_bigger_pieces() -> None:
+    """Let the blocking HTTP/1.1 connections of download threads read up to 1 MiB at once.
+
+    Each read costs a trip through httpcore and h11: 3,200 of them for a 200 MB attachment at
+    64 KiB. A read returns what has arrived, so small answers are unaffected. ``READ_NUM_BYTES``
+    is a class attribute of httpcore's sync connection, which only our download threads use.
+    """
+    import httpcore
+
+    connection = getattr(httpcore, "HTTP11Connection", None)
+    if connection is not None and getattr(connection, "READ_NUM_BYTES", BODY_READ_BYTES) < BODY_READ_BYTES:
+        connection.READ_NUM_BYTES = BODY_READ_BYTES
+
+
 def _unsupported(capability: str) -> UnsupportedError:
     return UnsupportedError(
         "This Reachkit server does not support that yet (newer API endpoint missing).",
@@ -906,37 +952,42 @@ def _network_reason(error: Exception) -> str:
     return f"{name}: {_short(text, 120)}" if text else name
 
 
-def _content_length(response: httpx.Response) -> int | None:
-    value = response.headers.get("content-length")
-    if value is None or response.headers.get("content-encoding", "identity") not in ("", "identity"):
-        return None
-    try:
-        length = int(value)
-    except ValueError:
-        return None
-    return length if length >= 0 else None
+#: How many other names ``choose_final`` may offer before we give up.
+MAX_FINAL_NAME_TRIES: Final = 100
 
 
-def _write_all(sink: Any, chunk: bytes) -> None:
-    view = memoryview(chunk)
-    while view:
-        written = sink.write(view)
-        view = view[written:]
+def _finalise(part: Path, final: Path, choose_final: Callable[[Path], Path] | None) -> Path:
+    """Link the finished ``part`` to ``final``, or to the names ``choose_final`` offers when taken."""
+    for _ in range(MAX_FINAL_NAME_TRIES):
+        if _link_no_clobber(part, final):
+            return final
+        if choose_final is None:
+            break
+        final = Path(choose_final(final))
+    raise DownloadError(_exists(final))
 
 
-def _link_no_clobber(source: Path, target: Path) -> None:
-    """Give ``source`` the name ``target`` unless something (even a dangling symlink) is there."""
+def _exists(target: Path) -> str:
+    return f"{target.name} already exists in {target.parent}; not overwritten."
+
+
+def _link_no_clobber(source: Path, target: Path) -> bool:
+    """Give ``source`` the name ``target`` unless something (even a dangling symlink) is there.
+
+    Returns False when the name is taken; nothing is ever replaced.
+    """
     try:
         os.link(source, target, follow_symlinks=False)
     except FileExistsError:
-        raise DownloadError(f"{target.name} already exists in {target.parent}; not overwritten.") from None
+        return False
     except OSError as error:
         if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.EOPNOTSUPP):
             raise
         # No hard links on this file system: a rename, after checking nothing is there.
         if os.path.lexists(target):
-            raise DownloadError(f"{target.name} already exists in {target.parent}; not overwritten.") from None
+            return False
         os.rename(source, target)
+    return True
 
 
 def _unlink_quietly(path: Path) -> None:

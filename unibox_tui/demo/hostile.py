@@ -583,7 +583,7 @@ def _attachment_cases(m: _Maker) -> list[HostileCase]:
                     visible=("id-traversal.txt", "no-id-at-all.txt")),
         HostileCase("attachment-sizes", "attachment sizes that lie or are absurd: 1e308, 2**70, a 400-digit int, Infinity, NaN, -1, '12 MB', true",
                     m.single("attachment-sizes", subject="Lying sizes", text="Sizes.", attachments=sizes),
-                    visible=("huge-float.bin", "400-digits.bin · application/pdf · over 999 PB", "negative.bin", "says-5-mb.bin"),
+                    visible=("huge-float.bin", "400-digits.bin · PDF · over 999 PB", "negative.bin", "says-5-mb.bin"),
                     real_sizes=dishonest),
         HostileCase("attachment-types", "content types with CR/LF, escapes, an executable, empty and null",
                     m.single("attachment-types", subject="Strange content types", text="Types.", attachments=types),

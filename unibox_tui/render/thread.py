@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..api.models import Attachment, Conversation, Message
+from .filenames import display_name, safe_filename, short_type
 from .formatting import compact_date, full_date, human_size, label_name
 from .sanitize import clean_line
 
@@ -395,6 +396,12 @@ class ThreadDocument:
 
     @staticmethod
     def _attachment_text(attachment: Attachment) -> str:
-        name = clean_line(attachment.filename, max_chars=120) or f"attachment-{clean_line(attachment.id, max_chars=40)}"
-        kind = clean_line(attachment.content_type, max_chars=60) or "unknown type"
-        return f"📎 {name} · {kind} · {human_size(attachment.size)}"
+        # The sender's name as text (cleaned: it is only shown), and the name it will be saved
+        # under when that differs (directory parts, reserved names, hidden dots...).
+        shown = clean_line(attachment.filename, max_chars=200)
+        safe = safe_filename(attachment.filename, attachment_id=attachment.id, content_type=attachment.content_type)
+        kind = short_type(attachment.content_type)
+        text = f"📎 {display_name(shown or safe)} · {kind} · {human_size(attachment.size)}"
+        if shown != safe:
+            text += f" · saves as {display_name(safe)}"
+        return text

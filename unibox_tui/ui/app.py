@@ -273,6 +273,8 @@ class UniboxApp(App[None]):
             yield SystemCommand("Reply", "Reply to the open conversation (r)", screen.action_reply)
             yield SystemCommand("Drafts", "Replies not sent yet (D)", screen.action_drafts)
             yield from composer_commands(screen)
+            yield SystemCommand("Save attachments", "Save files of the open conversation (s)", screen.action_save_attachments)
+            yield SystemCommand("Downloads", "Show the downloads panel: cancel, retry, open (S)", screen.action_toggle_downloads)
             yield SystemCommand("Add lead", "A referral from the open conversation, as a new lead (A)", screen.action_add_lead)
             yield SystemCommand("Lead details", "Show or hide the lead's campaigns and variables (i)", screen.action_lead_details)
             finder = self.lead_finder

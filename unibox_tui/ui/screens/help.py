@@ -34,6 +34,10 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
         ("↑/↓ j/k, g/G", "Move in a table (the detail below follows)"),
         ("enter / tab", "Into the detail / the next pane"),
     ],
+    "Downloads panel (S)": [
+        ("esc on a finished row", "Back to where you were"),
+        ("S", "Hide the panel (it shows itself when a download starts)"),
+    ],
 }
 
 
@@ -89,6 +93,8 @@ EXTRA_SECTIONS: list[tuple[str, str]] = [
     ("Blocklist", "unibox_tui.ui.screens.blocklist:BlocklistScreen"),
     ("Add lead form", "unibox_tui.ui.screens.add_lead:AddLeadScreen"),
     ("Confirmations", "unibox_tui.ui.screens.confirm:ConfirmScreen"),
+    ("Downloads panel (S)", "unibox_tui.ui.widgets.downloads_panel:DownloadsPanel"),
+    ("Saving attachments (s)", "unibox_tui.ui.screens.attachment_picker:AttachmentPicker"),
 ]
 
 

@@ -29,6 +29,7 @@ from ...render.thread import ConversationRow, ThreadDocument, build_row
 from ...store.page_cache import PageCache
 from ..widgets.composer import Composer
 from ..widgets.conversation_list import ConversationList
+from ..widgets.downloads_panel import DownloadsPanel
 from ..widgets.folder_bar import Folder, FolderBar
 from ..widgets.inbox_alert import InboxAlert
 from ..widgets.lead_context import LeadContext
@@ -83,6 +84,8 @@ class InboxScreen(TriageMixin, Screen[None]):
         Binding("right_square_bracket", "next_page", "Next page", id="inbox.next_page"),
         Binding("left_square_bracket", "previous_page", "Prev page", id="inbox.previous_page"),
         Binding("ctrl+r", "refresh", "Refresh", id="inbox.refresh"),
+        Binding("s", "save_attachments", "Save files", id="inbox.save_attachments"),
+        Binding("S", "toggle_downloads", "Downloads", show=False, id="inbox.downloads"),
         Binding("escape", "back", "Back", show=False, id="inbox.back"),
         Binding("c", "cycle_folder", "Next folder (Primary / Others)", show=False, id="inbox.folder_cycle"),
         Binding("r", "reply", "Reply", id="inbox.reply"),
@@ -140,6 +143,7 @@ class InboxScreen(TriageMixin, Screen[None]):
                 yield LeadContext(id="lead-context")
                 yield ThreadView(id="thread")
                 yield Composer(id="composer")
+        yield DownloadsPanel(id="downloads")
         yield Footer()
 
     @property
@@ -618,6 +622,17 @@ class InboxScreen(TriageMixin, Screen[None]):
     async def count_drafts(self) -> None:
         count = await asyncio.to_thread(self.unibox.drafts.count)
         self.folder_bar.set_count("drafts", count)
+    # -- attachments --------------------------------------------------------------------------------
+
+    def action_save_attachments(self) -> None:
+        """``s``: the picker over the conversation on screen; the downloads panel saves the picks."""
+        row = self.conversation_list.current_row
+        conversation_id = row.id if row is not None and self.focused is self.conversation_list else self.open_id
+        conversation = self.conversation(conversation_id) if conversation_id else None
+        self.query_one(DownloadsPanel).pick_and_save(conversation)
+
+    def action_toggle_downloads(self) -> None:
+        self.query_one(DownloadsPanel).toggle()
 
     # -- refresh and polling ------------------------------------------------------------------------
 

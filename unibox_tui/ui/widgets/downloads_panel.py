@@ -1,0 +1,487 @@
+"""The downloads panel: one row per attachment being saved, with progress, and what became of it.
+
+Each download is its own worker (group ``download``, not exclusive), at most ``MAX_PARALLEL`` at
+a time so downloads never take every connection the list and thread need. Progress callbacks
+only touch numbers; the panel repaints at most ``REPAINT_INTERVAL`` times a second, however many
+downloads run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len, set_cell_size
+from rich.style import Style
+from textual import events, work
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.worker import Worker
+
+from ...api import Conversation, ReachkitError
+from ...render.formatting import human_size
+from ...render.sanitize import clean_line
+from ...render.transfers import Transfer, TransferState
+from ...store.downloads import DownloadFolder, FolderError, OpenerError, open_file
+from ..screens.attachment_picker import AttachmentPicker, Pick
+from ..strips import Part, fit, line_strip
+
+if TYPE_CHECKING:
+    from ..app import UniboxApp
+
+__all__ = ["DownloadsPanel"]
+
+#: Downloads running at once; the rest wait, shown as queued.
+MAX_PARALLEL = 3
+#: Seconds between repaints while something moves (10 a second at most).
+REPAINT_INTERVAL = 0.1
+#: The same failure text is not notified twice within this many seconds (a batch failing at once).
+NOTIFY_DEDUPE = 3.0
+
+_ICONS = {
+    TransferState.QUEUED: "… ",
+    TransferState.RUNNING: "↓ ",
+    TransferState.DONE: "✓ ",
+    TransferState.FAILED: "✗ ",
+    TransferState.CANCELLED: "⊘ ",
+}
+
+
+class DownloadsPanel(ScrollView, can_focus=True):
+    """Downloads of this session: cancel, retry, open, clear. Hidden until there is one."""
+
+    COMPONENT_CLASSES = {
+        "downloads-panel--cursor",
+        "downloads-panel--cursor-blurred",
+        "downloads-panel--name",
+        "downloads-panel--bar",
+        "downloads-panel--bar-empty",
+        "downloads-panel--muted",
+        "downloads-panel--done",
+        "downloads-panel--error",
+        "downloads-panel--placeholder",
+    }
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="downloads.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="downloads.up"),
+        Binding("escape,c", "cancel", "Cancel", id="downloads.cancel"),
+        Binding("o", "open", "Open file", id="downloads.open"),
+        Binding("r", "retry", "Retry", id="downloads.retry"),
+        Binding("x", "clear", "Clear finished", id="downloads.clear"),
+    ]
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.transfers: list[Transfer] = []
+        self.cursor = 0
+        self.folder: DownloadFolder | None = None
+        self._workers: dict[int, Worker[None]] = {}
+        self._slots: asyncio.Semaphore | None = None
+        self._dirty = False
+        self._return_focus: Widget | None = None
+        self._notified: dict[str, float] = {}
+        self._styles: dict[str, Style] = {}
+        self._unreported: list[Transfer] = []
+
+    @property
+    def unibox(self) -> UniboxApp:
+        return self.app  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.display = False
+        self._slots = asyncio.Semaphore(MAX_PARALLEL)
+        self._repaint_timer = self.set_interval(REPAINT_INTERVAL, self._repaint_if_dirty, pause=True)
+        self._update_title()
+
+    # -- starting downloads ------------------------------------------------------------------------
+
+    def pick_and_save(self, conversation: Conversation | None) -> None:
+        """``s``: open the picker on ``conversation``'s attachments; start what is chosen."""
+        if self.unibox.client is None:
+            self.unibox.say("Not connected: nothing to download from.", severity="warning")
+            return
+        if conversation is None:
+            self.unibox.say("Open a conversation first; s saves its attachments.")
+            return
+        if not conversation.has_attachments:
+            self.unibox.say("This conversation has no attachments.")
+            return
+        self.app.push_screen(AttachmentPicker(conversation), self._picked)
+
+    def _picked(self, picks: list[Pick] | None) -> None:
+        if picks:
+            self.save(picks)
+
+    def save(self, picks: list[Pick]) -> None:
+        """Queue downloads of ``picks`` into the download folder and show the panel."""
+        folder = self._download_folder()
+        problem = ""
+        try:
+            folder.prepare()
+        except FolderError as error:
+            problem = str(error)
+        busy = {(t.conversation_id, t.attachment.id) for t in self.transfers if t.state.active}
+        added: list[Transfer] = []
+        for pick in picks:
+            if (pick.conversation_id, pick.attachment.id) in busy:
+                self.unibox.say(f"Already downloading {pick.name}.")
+                continue
+            transfer = Transfer(pick.conversation_id, pick.attachment, pick.name)
+            self.transfers.append(transfer)
+            added.append(transfer)
+        if not added:
+            return
+        self.display = True
+        if problem:
+            now = time.monotonic()
+            for transfer in added:
+                transfer.fail(problem, now)
+            self.unibox.say(problem, title="Cannot save attachments", severity="error", timeout=10)
+        else:
+            for transfer in added:
+                self._start(transfer)
+        self._changed()
+        self._move(self.transfers.index(added[0]))
+
+    def _download_folder(self) -> DownloadFolder:
+        path = Path(self.unibox.settings.downloads)
+        if self.folder is None or self.folder.path != path.expanduser():
+            self.folder = DownloadFolder(path)
+        return self.folder
+
+    def _start(self, transfer: Transfer) -> None:
+        transfer.requeue()
+        self._workers[transfer.id] = self._download(transfer)
+        self._repaint_timer.resume()
+
+    @work(group="download", exit_on_error=False, description="Downloading an attachment")
+    async def _download(self, transfer: Transfer) -> None:
+        client = self.unibox.client
+        folder = self.folder
+        assert client is not None and folder is not None and self._slots is not None
+        claimed: Path | None = None
+
+        def choose_final(taken: Path) -> Path:
+            """The name was taken while the bytes flowed: keep them, under the next free name."""
+            nonlocal claimed
+            folder.release(taken)
+            claimed = folder.claim(transfer.name)
+            return claimed
+
+        try:
+            async with self._slots:
+                if transfer.state is not TransferState.QUEUED:
+                    return
+                transfer.start(time.monotonic())
+                self._changed()
+                folder.prepare()
+                claimed = folder.claim(transfer.name)
+                result = await client.download_attachment(
+                    transfer.conversation_id,
+                    transfer.attachment.id,
+                    claimed,
+                    expected_size=transfer.attachment.size,
+                    progress=partial(self._progress, transfer),
+                    progress_interval=REPAINT_INTERVAL,
+                    choose_final=choose_final,
+                )
+        except asyncio.CancelledError:
+            transfer.cancel(time.monotonic())
+            self._finished(transfer)
+            raise
+        except (ReachkitError, FolderError) as error:
+            transfer.fail(clean_line(str(error), max_chars=300), time.monotonic())
+            self._notify_failure(transfer, error)
+        except Exception as error:  # noqa: BLE001 - one bad download must not end the app
+            transfer.fail(f"Unexpected {type(error).__name__}.", time.monotonic())
+            self.unibox.show_error(error, f"Download failed: {transfer.name}")
+        else:
+            transfer.succeed(result.path, result.size, time.monotonic())
+            self._unreported.append(transfer)
+        finally:
+            if claimed is not None:
+                folder.release(claimed)
+            self._workers.pop(transfer.id, None)
+        self._finished(transfer)
+
+    def _progress(self, transfer: Transfer, done: int, total: int | None) -> None:
+        transfer.update(done, total, time.monotonic())
+        self._dirty = True
+
+    def _finished(self, transfer: Transfer) -> None:
+        self._changed()
+        if any(t.state.active for t in self.transfers):
+            return
+        self._repaint_timer.pause()
+        self._report_saved()
+
+    def _report_saved(self) -> None:
+        """One notification when a batch is through (not one per file): where the files are."""
+        saved = [t for t in self._unreported if t.path is not None]
+        self._unreported.clear()
+        if len(saved) == 1 and saved[0].path is not None:
+            self.unibox.say(f"Saved to {saved[0].path}", title="Downloaded", timeout=8)
+        elif saved:
+            folder = self.folder.path if self.folder else ""
+            self.unibox.say(f"Saved {len(saved)} files to {folder}", title="Downloaded", timeout=8)
+
+    def _notify_failure(self, transfer: Transfer, error: BaseException) -> None:
+        now = time.monotonic()
+        text = str(error)
+        if now - self._notified.get(text, -NOTIFY_DEDUPE) < NOTIFY_DEDUPE:
+            return
+        self._notified = {k: v for k, v in self._notified.items() if now - v < NOTIFY_DEDUPE}
+        self._notified[text] = now
+        self.unibox.show_error(error, f"Download failed: {transfer.name}")
+
+    # -- showing and focus -------------------------------------------------------------------------
+
+    def toggle(self) -> None:
+        """``S``: show and focus the panel; from inside it, hide it and go back."""
+        if self.display and self.has_focus:
+            self.display = False
+            self._give_back_focus()
+            return
+        self.display = True
+        focused = self.screen.focused
+        if focused is not self:
+            self._return_focus = focused
+        self._changed()
+        self.focus()
+
+    def _give_back_focus(self) -> None:
+        target = self._return_focus
+        self._return_focus = None
+        if target is not None and target.is_attached and target.display and target.focusable:
+            target.focus()
+        else:
+            self.screen.focus_next()
+
+    def watch_has_focus(self, focused: bool) -> None:
+        self._update_title()
+        self.refresh()
+
+    # -- actions -------------------------------------------------------------------------------------
+
+    @property
+    def current(self) -> Transfer | None:
+        if 0 <= self.cursor < len(self.transfers):
+            return self.transfers[self.cursor]
+        return None
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor - 1)
+
+    def _move(self, index: int) -> None:
+        if not self.transfers:
+            return
+        self.cursor = max(0, min(index, len(self.transfers) - 1))
+        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
+        self.refresh()
+
+    def action_cancel(self) -> None:
+        """Cancel the highlighted download; with nothing to cancel, escape goes back."""
+        transfer = self.current
+        if transfer is None or not transfer.state.active:
+            self._give_back_focus()
+            return
+        worker = self._workers.get(transfer.id)
+        if worker is not None:
+            worker.cancel()
+        else:
+            transfer.cancel(time.monotonic())
+            self._finished(transfer)
+        self.unibox.say(f"Cancelled {transfer.name}.")
+
+    def action_open(self) -> None:
+        """Hand a finished download to the system opener; only ever on this explicit request."""
+        transfer = self.current
+        if transfer is None:
+            return
+        if transfer.state is not TransferState.DONE or transfer.path is None:
+            self.unibox.say(f"{transfer.name} is not saved yet; o opens a finished download.")
+            return
+        path = transfer.path
+        if not path.is_file():
+            self.unibox.say(f"{path} is no longer there.", severity="warning")
+            return
+        try:
+            open_file(path)
+        except OpenerError as error:
+            self.unibox.say(str(error), title="Cannot open", severity="warning", timeout=10)
+            return
+        self.unibox.say(f"Opening {path}", title="Open")
+
+    def action_retry(self) -> None:
+        transfer = self.current
+        if transfer is None or transfer.state not in (TransferState.FAILED, TransferState.CANCELLED):
+            self.unibox.say("Only a failed or cancelled download can be retried.")
+            return
+        try:
+            self._download_folder().prepare()
+        except FolderError as error:
+            transfer.fail(str(error), time.monotonic())
+            self.unibox.say(str(error), title="Cannot save attachments", severity="error", timeout=10)
+            self._changed()
+            return
+        self._start(transfer)
+        self._changed()
+
+    def action_clear(self) -> None:
+        """Forget finished, failed and cancelled rows (the files stay where they are)."""
+        current = self.current
+        self.transfers = [t for t in self.transfers if t.state.active]
+        self.cursor = self.transfers.index(current) if current in self.transfers else 0
+        if not self.transfers:
+            self.display = False
+            self._give_back_focus()
+        self._changed()
+
+    # -- drawing -----------------------------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        """A row was added, removed or changed state: repaint now.
+
+        Only a change in the number of rows re-lays out the screen (the panel's height follows
+        its rows); a layout pass re-wraps the thread, too costly for every state change.
+        """
+        self._dirty = False
+        self._update_title()
+        rows = max(1, len(self.transfers))
+        if self.virtual_size.height != rows:
+            # Width 0: rows are drawn to the visible width, nothing scrolls sideways.
+            self.virtual_size = Size(0, rows)  # a layout-changing reactive
+        else:
+            self.refresh()
+
+    def _repaint_if_dirty(self) -> None:
+        """Progress moved: repaint only the rows of running downloads (the title has not changed)."""
+        if not self._dirty:
+            return
+        self._dirty = False
+        for index, transfer in enumerate(self.transfers):
+            if transfer.state is TransferState.RUNNING:
+                self.refresh_line(index)
+
+    def _update_title(self) -> None:
+        counts: dict[TransferState, int] = {}
+        for transfer in self.transfers:
+            counts[transfer.state] = counts.get(transfer.state, 0) + 1
+        parts = [
+            f"{counts[state]} {state.value}"
+            for state in (TransferState.RUNNING, TransferState.QUEUED, TransferState.DONE,
+                          TransferState.FAILED, TransferState.CANCELLED)
+            if counts.get(state)
+        ]
+        summary = " · " + ", ".join(parts) if parts else ""
+        title = f"Downloads{summary} · " + ("D hides" if self.has_focus else "D to manage")
+        if title != self.border_title:
+            self.border_title = title
+
+    def _style(self, name: str, *, partial: bool = True) -> Style:
+        """A component style, looked up once per theme/CSS change (the lookup is not cheap)."""
+        key = f"{name}/{partial}"
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = self.get_component_rich_style(f"downloads-panel--{name}", partial=partial)
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        index = self.scroll_offset.y + y
+        if not self.transfers:
+            if y == 0:
+                hint = "No downloads yet: s saves the open conversation's attachments."
+                return line_strip([(hint, self._style("placeholder", partial=False))], width, base)
+            return Strip.blank(width, base)
+        if not 0 <= index < len(self.transfers):
+            return Strip.blank(width, base)
+        transfer = self.transfers[index]
+        if index == self.cursor:
+            blurred = "" if self.has_focus else "-blurred"
+            base = base + self._style(f"cursor{blurred}", partial=False)
+        return line_strip(self._row_parts(transfer, width), width, base)
+
+    def _row_parts(self, transfer: Transfer, width: int) -> list[Part]:
+        muted = self._style("muted")
+        name_style = self._style("name")
+        state = transfer.state
+        name_width = max(12, min(48, (width - 2) * 2 // 5))
+        rest = width - 2 - name_width - 1
+        # Running rows: the bar and as many of bytes, rate, time left as fit (in that order).
+        columns = [("bytes", 17), ("rate", 10), ("eta", 14)]
+        while columns and rest - sum(w + 1 for _, w in columns) < 8:
+            columns.pop()
+        bar_width = max(4, min(24, rest - sum(w + 1 for _, w in columns)))
+        icon_style = {
+            TransferState.DONE: self._style("done"),
+            TransferState.FAILED: self._style("error"),
+        }.get(state, muted)
+        parts: list[Part] = [(_ICONS[state], icon_style), (_fit_name(transfer.name, name_width), name_style), (" ", None)]
+        if state is TransferState.RUNNING:
+            parts.extend(self._bar(transfer, bar_width))
+            texts = {"bytes": transfer.bytes_text(), "rate": transfer.rate_text(), "eta": transfer.eta_text()}
+            for key, column_width in columns:
+                parts.append((" " + fit(texts[key], column_width, align="right"), muted))
+        elif state is TransferState.QUEUED:
+            size = human_size(transfer.attachment.size) if transfer.attachment.size is not None else ""
+            parts.append(("queued" + (f" · {size}" if size else ""), muted))
+        elif state is TransferState.DONE and transfer.path is not None:
+            rate = transfer.rate_text()
+            saved = f"saved {human_size(transfer.done)}" + (f" at {rate}" if rate else "") + " → "
+            room = width - sum(cell_len(text) for text, _ in parts) - cell_len(saved)
+            path = clean_line(_short_path(transfer.path), max_chars=1000)
+            parts.append((saved, muted))
+            parts.append((_fit_name(path, max(8, room)).rstrip(), icon_style))
+        elif state is TransferState.FAILED:
+            parts.append((f"failed: {transfer.error} · r retries", icon_style))
+        else:
+            parts.append((f"cancelled after {human_size(transfer.done)} · r retries", muted))
+        return parts
+
+    def _bar(self, transfer: Transfer, width: int) -> list[Part]:
+        full = self._style("bar")
+        empty = self._style("bar-empty")
+        fraction = transfer.fraction
+        if fraction is None:  # size unknown: a moving pulse says "still alive"
+            position = int(time.monotonic() * 8) % max(1, width - 3)
+            return [("━" * position, empty), ("━━━", full), ("━" * (width - position - 3), empty)]
+        filled = int(round(fraction * width))
+        return [("━" * filled, full), ("━" * (width - filled), empty)]
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = event.y + self.scroll_offset.y
+        if 0 <= index < len(self.transfers):
+            self._move(index)
+
+
+def _fit_name(name: str, width: int) -> str:
+    """Exactly ``width`` cells, cut in the middle so the extension stays visible."""
+    if cell_len(name) <= width:
+        return fit(name, width)
+    tail = name[-min(len(name), max(4, width // 3)):]
+    head = set_cell_size(name, max(1, width - 1 - cell_len(tail)))
+    return fit(head + "…" + tail, width)
+
+
+def _short_path(path: Path) -> str:
+    """``~/Downloads/deck.pdf`` for paths under the home folder."""
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
