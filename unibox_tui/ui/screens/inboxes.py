@@ -167,6 +167,8 @@ class InboxesScreen(RoomScreen):
 
     @on(RecordTable.Selected, "#inbox-table")
     def _inbox_selected(self, event: RecordTable.Selected) -> None:
+        if self._follow is not None:
+            self._follow.stop()  # enter beat the follow timer: it must not load the same inbox again
         if event.row.key != self.shown_id:
             self._show_detail(event.row.key)
         self.query_one("#inbox-detail").focus()
