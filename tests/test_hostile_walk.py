@@ -222,20 +222,34 @@ def by_folder(manifest: list[hostile.HostileCase]) -> list[tuple[str, list[hosti
     return [(folder, [case for case in manifest if case.folder == folder]) for folder in ("primary", "others")]
 
 
-async def test_walk_every_hostile_conversation(make_demo_server):
-    """Every case opened from the list and read with the thread's keys; nothing leaks."""
+#: The walk is split so pytest-xdist can run the shards side by side (each has its own app).
+SHARDS = 4
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+async def test_walk_every_hostile_conversation(make_demo_server, shard):
+    """Every case opened from the list and read with the thread's keys; nothing leaks.
+
+    Shard ``n`` reads every ``SHARDS``-th case from the ``n``-th: together they read them all.
+    """
     server = make_demo_server(dataset="hostile", conversations=0)
     manifest = hostile.cases(server.state.now, server.state.inboxes[0].email)
     app = make_app(server, page_size=PAGE_SIZE)
     reports: list[CaseReport] = []
+    expected: list[str] = []
     started = time.monotonic()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await idle(pilot)
+        position = 0
         for folder, cases in by_folder(manifest):
             await goto_folder(pilot, folder)
             await wait_for_row(pilot, 1, 0)
             await press(pilot, "enter")  # the thread takes the focus, and keeps it
             for index, case in enumerate(cases):
+                position += 1
+                if (position - 1) % SHARDS != shard:
+                    continue
+                expected.append(case.id)
                 await open_row(pilot, index // PAGE_SIZE + 1, index % PAGE_SIZE)
                 report = CaseReport(case.id)
                 await read_conversation(pilot, report)
@@ -244,10 +258,10 @@ async def test_walk_every_hostile_conversation(make_demo_server):
             await press(pilot, "escape")
         assert app.is_running
     elapsed = time.monotonic() - started
-    assert [r.id for r in reports] == [case.id for _, cases in by_folder(manifest) for case in cases]
+    assert [r.id for r in reports] == expected and expected
     failed = {r.id: r.problems for r in reports if r.problems}
     assert not failed, "\n".join(f"{case}: {problems}" for case, problems in failed.items())
-    print(f"\nhostile walk: {len(reports) - len(failed)} of {len(manifest)} cases passed in {elapsed:.1f} s")
+    print(f"\nhostile walk shard {shard}: {len(reports) - len(failed)} of {len(reports)} cases passed in {elapsed:.1f} s")
 
 
 #: Opened with enter (and left with escape) in the key-by-key walk: the first and last cases of

@@ -66,7 +66,7 @@ async def test_paging_forward_and_back_shows_the_servers_pages(demo_server):
 
 async def test_rapid_page_turns_paint_only_the_last_page(demo_server):
     primary = demo_server.state.conversation_ids(folder="primary")
-    demo_server.faults.latency_ms = 250
+    demo_server.faults.latency_ms = 2000  # slower than any burst of key presses, even on a loaded machine
     app = make_app(demo_server, page_size=5)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
