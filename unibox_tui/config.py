@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from . import APP_NAME
+from .store.atomic import private_directory, write_atomic
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -556,53 +557,22 @@ def _key_path(profile: str) -> Path:
     return keys_dir() / f"{profile}.key"
 
 
-def _private_dir(path: Path) -> None:
-    """Create ``path`` owner-only, and tighten it if it already exists with a wider mode."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if stat.S_IMODE(path.stat().st_mode) != 0o700:
-        os.chmod(path, 0o700)
-
-
 def _write_private(target: Path, text: str, mode: int | None = None) -> None:
-    """Write ``text`` to ``target`` atomically through a temporary file born with ``mode``.
-
-    ``os.open``'s mode (then ``fchmod``, in case of an odd umask) sets the permissions before a
-    single byte is written, so there is no moment at which another user could read the file.
-    ``mode`` defaults to the target's current mode, or 0600 for a new file.
-    """
+    """Write ``text`` to ``target`` atomically, owner-only folder; ``mode`` defaults to the
+    target's current mode, or 0600 for a new file (the temporary file is born with it)."""
     if mode is None:
         try:
             mode = stat.S_IMODE(target.stat().st_mode)
         except FileNotFoundError:
             mode = 0o600
-    _private_dir(target.parent)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(temp, flags, mode)
-    except FileExistsError:  # left over by a crashed run of this same process id
-        os.unlink(temp)
-        fd = os.open(temp, flags, mode)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_atomic(target, text.encode("utf-8"), mode=mode)
 
 
 def store_key(profile: str, key: str) -> Path:
     """Keep ``key`` for ``profile``: a 0600 file in a 0700 folder, replaced atomically."""
     key = clean_key(key)
     target = _key_path(profile)
-    _private_dir(config_dir())
+    private_directory(config_dir())
     _write_private(target, key + "\n", 0o600)
     return target
 

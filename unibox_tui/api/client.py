@@ -36,7 +36,6 @@ from .errors import (
     AuthenticationError,
     ConflictError,
     DownloadError,
-    InsecureURLError,
     NetworkError,
     NotDeliveredError,
     NotFoundError,
@@ -48,7 +47,7 @@ from .errors import (
     UnsupportedError,
     ValidationError,
 )
-from .urls import API_PREFIX, DEFAULT_BASE_URL, is_loopback, normalise_base_url
+from .urls import API_PREFIX, DEFAULT_BASE_URL, normalise_base_url
 from .models import (
     BlocklistEntry,
     Campaign,

@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from .atomic import fsync_directory, write_atomic
+
 __all__ = [
     "DELIVERY_UNKNOWN",
     "EDITING",
@@ -258,7 +260,7 @@ class DraftStore:
                 "utf-8", "surrogatepass"
             )
             try:
-                self._write_atomic(self.path_for(draft.conversation_id), data)
+                write_atomic(self.path_for(draft.conversation_id), data)
             except OSError as error:
                 raise DraftError(_disk_problem(error, self.directory)) from None
             self._revisions[draft.conversation_id] = draft.revision
@@ -279,48 +281,13 @@ class DraftStore:
                 return
             except OSError as error:
                 raise DraftError(_disk_problem(error, self.directory)) from None
-            self._fsync_directory()
+            fsync_directory(self.directory)
 
     def bump(self, draft: Draft, **changes: Any) -> Draft:
         """A copy of ``draft`` with ``changes``, a newer revision and a fresh ``updated_at``."""
         with self._lock:
             revision = max(draft.revision, self._revisions.get(draft.conversation_id, 0)) + 1
         return replace(draft, **changes, revision=revision, updated_at=time.time())
-
-    def _write_atomic(self, path: Path, data: bytes) -> None:
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        try:
-            fd = os.open(temp, flags, 0o600)
-        except FileExistsError:
-            os.unlink(temp)  # our own leftover (same pid and thread): a crash mid-write
-            fd = os.open(temp, flags, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
-            raise
-        self._fsync_directory()
-
-    def _fsync_directory(self) -> None:
-        try:
-            fd = os.open(self.directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError:
-            return
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass  # some file systems cannot sync a folder; the rename is still atomic
-        finally:
-            os.close(fd)
 
     def _sweep_temporaries(self) -> None:
         try:

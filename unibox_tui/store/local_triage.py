@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import data_dir
+from .atomic import write_atomic
 
 __all__ = ["FILE_NAME", "LocalTriageStore", "MAX_ENTRIES"]
 
@@ -189,34 +189,7 @@ class LocalTriageStore:
             "read": {k: {"read": v.read, "messages": v.messages, "at": v.at} for k, v in _newest(reads).items()},
         }
         payload = json.dumps({"version": VERSION, "servers": servers}, ensure_ascii=False, indent=1)
-        _atomic_write(self.path, payload.encode("utf-8"))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-    try:
-        directory = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(directory)
-    except OSError:
-        pass
-    finally:
-        os.close(directory)
+        write_atomic(self.path, payload.encode("utf-8"))
 
 
 def _dict(value: Any) -> dict[str, Any]:

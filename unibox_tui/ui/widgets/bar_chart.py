@@ -72,7 +72,7 @@ class BarChart(Widget):
         layout = plan(self.values, max(4, self.content_region.width or self.size.width))
         if days <= 7 and layout.per_bar == 1 and layout.bar_width >= 3:
             cells = []
-            for index, label in enumerate(self.labels[:days]):
+            for label in self.labels[:days]:
                 piece = _weekday(label)
                 cells.append(piece.center(layout.bar_width)[: layout.bar_width])
             return Content((" " * layout.gap).join(cells))
