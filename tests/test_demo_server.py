@@ -861,9 +861,10 @@ def test_twenty_thousand_conversations(make_demo_server: Any) -> None:
         search_time = time.perf_counter() - t0
         assert found["metadata"]["total_count"] == 0
     # Generous bounds only (shared CI machines); tests/benchmarks/demo_server.py measures for real.
-    assert generated < 20
-    assert page_time < 2
-    assert search_time < 3
+    # Generous sanity bounds only (a loaded CI machine is slow); bench_demo_server.py measures.
+    assert generated < 60
+    assert page_time < 10
+    assert search_time < 15
 
 
 def test_demo_package_is_light_and_never_touches_the_ui() -> None:
