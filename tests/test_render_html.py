@@ -352,7 +352,7 @@ def test_html_to_plain_is_fast_on_five_megabytes() -> None:
     html = "<div><p>" + "<span>word</span> " * 500_000 + "</p></div>"
     start = time.perf_counter()
     snippet = html_to_plain(html, max_chars=80)
-    assert time.perf_counter() - start < 0.1
+    assert time.perf_counter() - start < 1.0  # ~1 ms: only the first 20 KB is read (all 5 MB: seconds)
     assert snippet.startswith("word word") and len(snippet) <= 80
 
 
