@@ -1,0 +1,84 @@
+"""What the fault session found, each fixed and pinned here against the real local server."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from helpers import make_settings, screen_text, settle
+
+from unibox_tui.api import ReachkitClient
+from unibox_tui.api.client import NO_RETRY
+from unibox_tui.ui.app import UniboxApp
+from unibox_tui.ui.widgets.list_status import ListStatus
+
+LIST = r"/unibox/conversations$"
+REPLY = r"/reply$"
+
+
+async def wait_for(condition, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition never became true"
+        await asyncio.sleep(0.05)
+
+
+def app_without_retries(server, **settings) -> tuple[UniboxApp, ReachkitClient]:
+    """One attempt per request, so a queued fault reaches the UI."""
+    client = ReachkitClient(server.key, server.base_url, retry=NO_RETRY)
+    return UniboxApp(make_settings(server, **settings), client=client), client
+
+
+async def test_a_page_that_failed_to_load_is_what_ctrl_r_retries_and_next_page_does_not_skip_it(make_demo_server):
+    server = make_demo_server(conversations=60)
+    app, client = app_without_retries(server, page_size=10)
+    try:
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            # Page 2 was prefetched; both the prefetch of page 3 and its own load will fail.
+            server.faults.fail_next(2, status=500, method="GET", path=LIST)
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+            assert screen.page_number == 2
+            status = screen.query_one(ListStatus)
+            assert status.page == 2 and status.note == "page 3 could not load; ctrl+r retries"
+            assert "page 2 of" in screen_text(app) and "HTTP 500" in screen_text(app)
+            await pilot.press("ctrl+r")  # what the status line invites: page 3 again
+            await settle(pilot)
+            assert screen.page_number == 3 and status.note == ""
+
+            server.faults.fail_next(2, status=503, method="GET", path=LIST, retry_after=0)
+            await pilot.press("right_square_bracket")  # page 4 was prefetched with page 3... from the cache
+            await settle(pilot)
+            await pilot.press("right_square_bracket")  # page 5: fails
+            await settle(pilot)
+            assert screen.page_number == 4
+            await pilot.press("right_square_bracket")  # the user asks for the next page again: 5, not 6
+            await settle(pilot)
+            assert screen.page_number == 5
+    finally:
+        await client.aclose()
+
+
+async def test_going_back_to_a_cached_page_while_another_loads_stops_the_loading_spinner(make_demo_server):
+    server = make_demo_server(conversations=60)
+    app, client = app_without_retries(server, page_size=10)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            server.faults.hang_seconds = 3
+            server.faults.fail_next(1, status=500, method="GET", path=LIST)  # the prefetch of page 3
+            server.faults.fail_next(1, kind="hang", method="GET", path=LIST)  # page 3 itself: slow
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+            await pilot.press("right_square_bracket", "left_square_bracket")  # impatient: page 3, back to 2
+            status = app.screen.query_one(ListStatus)
+            await wait_for(lambda: server.count("GET", LIST) >= 4)  # page 3's answer came (and was dropped)
+            await settle(pilot)
+            assert app.screen.page_number == 2
+            assert not status.loading and "loading" not in screen_text(app)
+    finally:
+        await client.aclose()
