@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from helpers import make_settings, screen_text, settle
 
-from unibox_tui.api import ReachkitClient
+from unibox_tui.api import ReachkitClient, ReachkitError
 from unibox_tui.api.client import NO_RETRY
 from unibox_tui.ui.app import UniboxApp
 from unibox_tui.ui.widgets.list_status import ListStatus
@@ -82,3 +83,24 @@ async def test_going_back_to_a_cached_page_while_another_loads_stops_the_loading
             assert not status.loading and "loading" not in screen_text(app)
     finally:
         await client.aclose()
+
+
+async def test_error_messages_end_with_one_full_stop_when_the_server_already_wrote_one(demo_server):
+    demo_server.faults.fail_next(1, status=503, method="GET", retry_after=1)
+    demo_server.faults.fail_next(1, status=429, method="GET", retry_after=1)
+    demo_server.faults.fail_next(1, status=500, method="GET")
+    async with ReachkitClient(demo_server.key, demo_server.base_url, retry=NO_RETRY) as client:
+        texts = []
+        for _ in range(3):
+            with pytest.raises(ReachkitError) as caught:
+                await client.list_conversations()
+            texts.append(str(caught.value))
+    unavailable, limited, broken = texts
+    assert unavailable == (
+        "Reachkit had a server error (HTTP 503): Service unavailable: "
+        "The service is temporarily unavailable. Please try again later."
+    )
+    assert limited.startswith("Reachkit is rate limiting requests: Too many requests: Rate limit exceeded.")
+    assert limited.endswith(" Try again in 1 s.")
+    assert broken == "Reachkit had a server error (HTTP 500): Internal server error."
+    assert not any(".." in text for text in texts)
