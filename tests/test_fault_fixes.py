@@ -11,6 +11,7 @@ from helpers import make_settings, screen_text, settle
 from unibox_tui.api import ReachkitClient, ReachkitError
 from unibox_tui.api.client import NO_RETRY
 from unibox_tui.ui.app import UniboxApp
+from unibox_tui.ui.widgets.composer import Composer
 from unibox_tui.ui.widgets.list_status import ListStatus
 
 LIST = r"/unibox/conversations$"
@@ -104,3 +105,39 @@ async def test_error_messages_end_with_one_full_stop_when_the_server_already_wro
     assert limited.endswith(" Try again in 1 s.")
     assert broken == "Reachkit had a server error (HTTP 500): Internal server error."
     assert not any(".." in text for text in texts)
+
+
+async def test_a_reply_never_loses_its_signature_unnoticed_when_the_inboxes_cannot_be_loaded(demo_server):
+    app, client = app_without_retries(demo_server)
+    try:
+        async with app.run_test(size=(140, 44), notifications=True) as pilot:
+            await settle(pilot)
+            # The inboxes (names and signatures) answer slowly, and with errors, from now on.
+            demo_server.faults.latency_ms, demo_server.faults.path_regex = 1500, r"/inboxes$"
+            demo_server.faults.fail_next(3, status=503, method="GET", path=r"/inboxes$", retry_after=0)
+            await pilot.press("r")
+            composer = app.screen.query_one(Composer)
+            assert composer.is_open
+            cid = composer.conversation_id
+            composer.text_area.insert("Quick answer")
+            await pilot.press("ctrl+s")  # before the signature has arrived
+            await settle(pilot)
+            assert demo_server.count("POST", REPLY) == 0
+            assert composer.is_open and composer.mode == "editing" and composer.text_area.text == "Quick answer"
+            assert composer.status_note.startswith("Not sent: your signature could not be loaded (")
+            assert composer.status_note.endswith("ctrl+s tries again; ctrl+g sends it without the signature.")
+            assert "the inboxes could not be loaded" in str(composer.query_one("#composer-signature").render())
+            assert any(n.title == "Reply not sent" and "signature" in n.message for n in app._notifications)
+            assert app.drafts.load(cid).text == "Quick answer"
+            await pilot.press("ctrl+s")  # tries again: still no inboxes
+            await settle(pilot)
+            assert demo_server.count("POST", REPLY) == 0
+            await pilot.press("ctrl+g")  # the user chooses to send it without
+            assert "Signature removed" in str(composer.query_one("#composer-signature").render())
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert not composer.is_open
+        (reply,) = demo_server.state.replies(cid)
+        assert reply["html_body"] == "<div><p>Quick answer</p></div>"
+    finally:
+        await client.aclose()
