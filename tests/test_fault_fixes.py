@@ -6,12 +6,13 @@ import asyncio
 import time
 
 import pytest
-from helpers import make_settings, screen_text, settle
+from helpers import make_app, make_settings, screen_text, settle
 
 from unibox_tui.api import ReachkitClient, ReachkitError
 from unibox_tui.api.client import NO_RETRY
 from unibox_tui.ui.app import UniboxApp
 from unibox_tui.ui.widgets.composer import Composer
+from unibox_tui.ui.widgets.conversation_list import ConversationList
 from unibox_tui.ui.widgets.list_status import ListStatus
 
 LIST = r"/unibox/conversations$"
@@ -141,3 +142,26 @@ async def test_a_reply_never_loses_its_signature_unnoticed_when_the_inboxes_cann
         assert reply["html_body"] == "<div><p>Quick answer</p></div>"
     finally:
         await client.aclose()
+
+
+async def test_a_reply_answered_429_is_looked_for_before_it_is_called_not_sent(demo_server):
+    """A limiter may count after the reply was stored: resending on its word would send it twice."""
+    app = make_app(demo_server)
+    async with app.run_test(size=(140, 44), notifications=True) as pilot:
+        await settle(pilot)
+        listing = app.screen.query_one(ConversationList)
+        sent, refused = listing.rows[1].id, listing.rows[2].id
+        for cid, after_commit in ((sent, True), (refused, False)):
+            listing.cursor = listing.index_of(cid)
+            demo_server.faults.fail_next(1, status=429, method="POST", path=REPLY, after_commit=after_commit, retry_after=1)
+            await pilot.press("r")
+            composer = app.screen.query_one(Composer)
+            composer.text_area.insert(f"Reply to {cid}")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+        assert len(demo_server.state.replies(sent)) == 1 and app.drafts.load(sent) is None
+        assert any(n.title == "Sent" for n in app._notifications)
+        # The one the server did refuse stays a draft, and says why.
+        assert demo_server.state.replies(refused) == [] and app.drafts.load(refused).text == f"Reply to {refused}"
+        assert composer.is_open and composer.status_note.startswith("Not sent: Reachkit is rate limiting requests")
+        assert demo_server.count("POST", REPLY) == 2
