@@ -163,6 +163,11 @@ def _summarise_details(details: Any) -> str:
     return as_str(details)
 
 
+def _sentence(text: str) -> str:
+    """``text`` with a full stop, unless the server's words already end one."""
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
 def _short(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -367,15 +372,13 @@ class ReachkitClient:
         if status == 429:
             wait = f" Try again in {math.ceil(retry_after)} s." if retry_after is not None else ""
             return RateLimitedError(
-                f"Reachkit is rate limiting requests{': ' + server_says if server_says else ''}.{wait}",
+                _sentence(f"Reachkit is rate limiting requests{': ' + server_says if server_says else ''}") + wait,
                 retry_after=retry_after,
                 **kwargs,
             )
         if status >= 500:
             return ServerError(
-                f"Reachkit had a server error (HTTP {status})"
-                + (f": {server_says}" if server_says else "")
-                + ".",
+                _sentence(f"Reachkit had a server error (HTTP {status})" + (f": {server_says}" if server_says else "")),
                 retry_after=retry_after,
                 **kwargs,
             )

@@ -4,9 +4,9 @@
 
     editing ──send──> sending (saved to disk, with the exact HTML, BEFORE the POST leaves)
                         │ 2xx ............................ sent: draft deleted
-                        │ 4xx (refused) .................. editing, error shown
+                        │ 4xx, not 429 (refused) ......... editing, error shown
                         │ never left (connect failed) .... editing, "not sent"
-                        │ timeout / dropped / 5xx / junk . check:
+                        │ timeout/dropped/5xx/429/junk ... check:
                         v
                       check: GET the conversation (retried), look for the reply
                         │ found .......................... sent: draft deleted
@@ -38,6 +38,7 @@ from ..api.errors import (
     APIError,
     NotDeliveredError,
     NotFoundError,
+    RateLimitedError,
     ReachkitError,
     ServerError,
 )
@@ -180,9 +181,10 @@ class Outbox:
             return self._back_to_editing(
                 sending, SendStatus.NOT_DELIVERED, error, f"Not sent: {error} Your reply is kept.", posted=True
             )
-        except ServerError as error:
+        except (ServerError, RateLimitedError) as error:
             # A 5xx may come after the server stored the reply (a proxy timing out, a crash
-            # after commit): look before saying it failed.
+            # after commit), and so may a 429 from a limiter that counts after the fact: look
+            # before saying it failed.
             outcome = await self.check(sending, cause=error, not_found=SendStatus.FAILED)
             return replace(outcome, posted=True)
         except APIError as error:

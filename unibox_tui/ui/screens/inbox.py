@@ -105,6 +105,8 @@ class InboxScreen(TriageMixin, Screen[None]):
         self.open_id: str | None = None
         self._wanted: PageKey | None = None
         self._painted: PageKey | None = None
+        #: The page whose load failed last: what ctrl+r retries (None once another load starts).
+        self._retry: PageKey | None = None
         self._saved_position: tuple[int, str | None] | None = None
         self._follow_timer: Timer | None = None
         self._refresh_timer: Timer | None = None
@@ -191,8 +193,13 @@ class InboxScreen(TriageMixin, Screen[None]):
         page = max(1, page)
         key = self._key(page)
         self._wanted = key
+        failed, self._retry = self._retry, None
         cached = None if force else self.pages.get(key)
         if cached is not None:
+            # What was asked is on screen: a load still on its way for another page is stale now.
+            self.status.loading = False
+            if failed is not None:
+                self.status.note = ""
             self._paint(key, cached.value, cursor)
             if cached.age > FRESH_SECONDS:
                 self.status.stale = True
@@ -224,7 +231,7 @@ class InboxScreen(TriageMixin, Screen[None]):
             if key == self._wanted:
                 self.status.loading = False
                 self.status.stale = False
-                self._list_failed(error)
+                self._list_failed(key, error)
             return
         self.pages.put(key, page)
         if key != self._wanted:
@@ -294,11 +301,17 @@ class InboxScreen(TriageMixin, Screen[None]):
             if key.folder == "others":
                 self.folder_bar.set_hint("others", OTHERS_HINT if page.total_count == 0 else "")
 
-    def _list_failed(self, error: ReachkitError) -> None:
-        message = f"{error} Press ctrl+r to retry."
+    def _list_failed(self, key: PageKey, error: ReachkitError) -> None:
+        """Say so; ctrl+r retries ``key``, and ``]``/``[`` count from the page still on screen."""
+        self._retry = key
         if not self.conversation_list.rows:
-            self.conversation_list.show_message(message)
-        self.status.note = "could not load; ctrl+r retries"
+            self.conversation_list.show_message(f"{error} Press ctrl+r to retry.")
+            self.status.note = "could not load; ctrl+r retries"
+        else:
+            if self._painted is not None:
+                self._wanted = self._painted
+                self.status.page = self._painted.page
+            self.status.note = f"page {key.page} could not load; ctrl+r retries"
         self.unibox.show_error(error, "Loading conversations")
 
     def _prefetch_around(self, key: PageKey, page: Page[Conversation]) -> None:
@@ -640,7 +653,8 @@ class InboxScreen(TriageMixin, Screen[None]):
         self.pages.clear()
         self._fresh.clear()
         current = self.conversation_list.current_row
-        self.load_page(self.page_number, cursor=current.id if current else 0, force=True)
+        page = self._retry.page if self._retry is not None else self.page_number
+        self.load_page(page, cursor=current.id if current else 0, force=True)
         if self.open_id:
             self._load_conversation(self.open_id)
         self._load_other_counts()

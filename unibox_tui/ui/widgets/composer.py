@@ -459,10 +459,14 @@ class Composer(Vertical):
         with_signature = draft.signature if draft is not None else True
         if self.signature_state == "loading":
             text = Content.styled("Signature: loading…", "$text-muted italic")
-        elif self.signature_state == "failed":
-            text = Content.styled("No signature: the inboxes could not be loaded.", "$text-warning italic")
         elif self.signature_state == "none":
             text = Content.styled("This inbox has no signature.", "$text-muted italic")
+        elif self.signature_state == "failed" and with_signature:
+            text = Content.styled(
+                f"Signature: the inboxes could not be loaded; {self._key('composer.send')} tries again, "
+                f"{self._key('composer.signature')} sends without it.",
+                "$text-warning italic",
+            )
         elif not with_signature:
             text = Content.styled(f"Signature removed ({self._key('composer.signature')} puts it back).", "$text-muted italic")
         else:
@@ -604,6 +608,10 @@ class Composer(Vertical):
         draft = replace(draft, text=attempt.text)
         try:
             signature = await self._signature_for(attempt) if attempt.with_signature else ""
+            if signature is None:
+                self._attempt = None
+                self._settle(self._unsigned(draft), attempt.conversation_id, attempt.lead)
+                return
             html = compose_reply_html(attempt.text, signature)
             outcome = await Outbox(client, self.store).send(draft, html, known=self._known(attempt.conversation_id))
         except asyncio.CancelledError:
@@ -630,18 +638,33 @@ class Composer(Vertical):
             self.mode = "editing"
         self._refresh_all()
 
-    async def _signature_for(self, attempt: _Attempt) -> str:
-        """The signature to append: waits for the inboxes if they are still loading."""
+    async def _signature_for(self, attempt: _Attempt) -> str | None:
+        """The signature to append: waits for the inboxes if they are still loading.
+
+        ``None`` when they cannot be loaded: a reply never loses its signature unnoticed.
+        """
         client = self.unibox.client
         directory = self.unibox.inboxes
         if not directory.loaded and client is not None:
             try:
                 await directory.ensure(client)
             except ReachkitError:
-                return ""
+                return None
         conversation = self._known(attempt.conversation_id)
         inbox = directory.by_email(conversation.inbox_email) if conversation else None
         return prepare_signature(inbox.signature if inbox else "").html
+
+    def _unsigned(self, draft: Draft) -> SendOutcome:
+        """Not sent, because the signature it should carry is unknown: say how to go on."""
+        error = self.unibox.inboxes.error
+        why = f" ({error})" if error is not None else ""
+        if self.conversation_id == draft.conversation_id and self.is_open:
+            self.signature_state = "failed"
+        detail = (
+            f"Not sent: your signature could not be loaded{why}. {self._key('composer.send')} tries again; "
+            f"{self._key('composer.signature')} sends it without the signature."
+        )
+        return SendOutcome(SendStatus.NOT_DELIVERED, draft, detail)
 
     def _known(self, conversation_id: str) -> Conversation | None:
         """The freshest copy of the conversation the screen has (the baseline for the outbox)."""
@@ -775,7 +798,7 @@ class Composer(Vertical):
     def action_toggle_signature(self) -> None:
         if self.draft is None or self.mode != "editing":
             return
-        if self.signature_state in ("none", "failed"):
+        if self.signature_state == "none":
             self.unibox.say("There is no signature to add for this inbox.", title="Signature")
             return
         self.draft = replace(self.draft, signature=not self.draft.signature)
