@@ -43,8 +43,13 @@ def time_until(
     env: Mapping[str, str],
     size: tuple[int, int] = (120, 40),
     timeout: float = 20.0,
+    linger: float = 0.0,
 ) -> float:
-    """Seconds from spawning ``argv`` to ``marker`` appearing in what it writes to the terminal."""
+    """Seconds from spawning ``argv`` to ``marker`` appearing in what it writes to the terminal.
+
+    ``linger``: seconds the program keeps running after that (reading its output), as a user
+    would let it: what it saves after painting (a cache) is then on disk for the next run.
+    """
     markers = [marker] if isinstance(marker, bytes) else list(marker)
     started = time.perf_counter()
     process, master = spawn(argv, env=env, size=size)
@@ -63,9 +68,23 @@ def time_until(
                 raise RuntimeError(f"the program ended early; output: {seen[-800:]!r}") from None
             seen += chunk
             if all(m in seen for m in markers):
-                return time.perf_counter() - started
+                elapsed = time.perf_counter() - started
+                _drain(master, linger)
+                return elapsed
     finally:
         stop(process, master)
+
+
+def _drain(master: int, seconds: float) -> None:
+    """Keep reading the terminal for ``seconds`` (a program blocked on a full pty stalls)."""
+    deadline = time.perf_counter() + seconds
+    while (left := deadline - time.perf_counter()) > 0:
+        ready, _, _ = select.select([master], [], [], left)
+        if ready:
+            try:
+                os.read(master, 65536)
+            except OSError:
+                return
 
 
 def stop(process: subprocess.Popen[bytes], master: int) -> None:

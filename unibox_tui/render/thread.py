@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..api.models import Attachment, Conversation, Message
-from .filenames import display_name, safe_filename, short_type
 from .formatting import compact_date, full_date, human_size, label_name
 from .sanitize import clean_line
 
@@ -24,6 +23,7 @@ __all__ = [
     "convert_body",
     "message_snippet",
     "person",
+    "row_with_local",
     "row_with_triage",
     "poses_as_address",
     "sender_label",
@@ -144,6 +144,17 @@ def _triage_fields(conversation: Conversation, local_label: str | None) -> dict[
 def row_with_triage(row: ConversationRow, conversation: Conversation, local_label: str | None = None) -> ConversationRow:
     """``row`` with ``conversation``'s label and read state; nothing else recomputed (cheap)."""
     return replace(row, **_triage_fields(conversation, local_label))  # type: ignore[arg-type]
+
+
+def row_with_local(row: ConversationRow, local_label: str | None, read: bool | None) -> ConversationRow:
+    """A row painted without its conversation (the start-up cache), with this machine's marks:
+    a label kept locally, a read state set locally (``None``: none)."""
+    changes: dict[str, object] = {}
+    if local_label:
+        changes.update(label=clean_line(label_name(local_label), max_chars=30), label_manual=True, label_local=True)
+    if read is not None and row.unread == read:
+        changes["unread"] = not read
+    return replace(row, **changes) if changes else row  # type: ignore[arg-type]
 
 
 def build_row(
@@ -398,6 +409,8 @@ class ThreadDocument:
     def _attachment_text(attachment: Attachment) -> str:
         # The sender's name as text (cleaned: it is only shown), and the name it will be saved
         # under when that differs (directory parts, reserved names, hidden dots...).
+        from .filenames import display_name, safe_filename, short_type  # (pathvalidate: loaded when needed)
+
         shown = clean_line(attachment.filename, max_chars=200)
         safe = safe_filename(attachment.filename, attachment_id=attachment.id, content_type=attachment.content_type)
         kind = short_type(attachment.content_type)

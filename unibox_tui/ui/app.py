@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -19,11 +20,8 @@ from ..render.sanitize import clean_line
 from ..store.drafts import DraftStore, draft_folder
 from ..store.inbox_directory import InboxDirectory
 from ..store.local_triage import LocalTriageStore
-from .screens.drafts import open_drafts
-from .screens.help import HelpScreen
 from .screens.inbox import InboxScreen
-from .screens.profile_picker import ProfilePicker
-from .widgets.composer import composer_commands
+from .stylesheet import OneParseStylesheet
 from .workspace import FIRST_MODE, DemoLauncher, Workspaces, workspace_label
 
 if TYPE_CHECKING:
@@ -72,6 +70,7 @@ class UniboxApp(App[None]):
         demo_launcher: DemoLauncher | None = None,
     ) -> None:
         super().__init__()
+        self.stylesheet = OneParseStylesheet(variables=self.get_css_variables())
         self.settings = settings
         self.client_factory = client_factory
         self._client: ReachkitClient | None = client
@@ -114,6 +113,10 @@ class UniboxApp(App[None]):
 
     def on_mount(self) -> None:
         self.workspaces.apply_look(self.settings)
+
+    def on_ready(self) -> None:
+        """The first frame is drawn: the garbage collector, paused for start-up (cli.py), resumes."""
+        gc.enable()
 
     async def on_unmount(self) -> None:
         if self._local_triage is not None and self._local_triage.dirty:
@@ -210,6 +213,8 @@ class UniboxApp(App[None]):
         from .screens.room import RoomScreen
 
         if key == "drafts":
+            from .screens.drafts import open_drafts
+
             open_drafts(self)
             return
         if isinstance(self.screen, ModalScreen):
@@ -242,6 +247,8 @@ class UniboxApp(App[None]):
 
     def action_switch_profile(self) -> None:
         """Pick another profile; the app then reloads everything for it."""
+        from .screens.profile_picker import ProfilePicker
+
         if isinstance(self.screen, ProfilePicker):
             return
         profiles = profile_infos()
@@ -257,6 +264,8 @@ class UniboxApp(App[None]):
         self.push_screen(ProfilePicker(profiles, "" if self.settings.demo else self.settings.profile, env_key=env_key), picked)
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -272,6 +281,8 @@ class UniboxApp(App[None]):
             yield from screen.triage_commands()
             yield SystemCommand("Reply", "Reply to the open conversation (r)", screen.action_reply)
             yield SystemCommand("Drafts", "Replies not sent yet (D)", screen.action_drafts)
+            from .widgets.composer import composer_commands
+
             yield from composer_commands(screen)
             yield SystemCommand("Save attachments", "Save files of the open conversation (s)", screen.action_save_attachments)
             yield SystemCommand("Downloads", "Show the downloads panel: cancel, retry, open (S)", screen.action_toggle_downloads)

@@ -20,24 +20,26 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize, ScreenResume
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import Worker, WorkerState
 
 from ...api.errors import ReachkitError
 from ...api.models import Conversation, Message, Page
-from ...render.thread import ConversationRow, ThreadDocument, build_row
+from ...render.thread import ConversationRow, ThreadDocument, build_row, row_with_local
+from ...render.triage import needs_triage
 from ...store.page_cache import PageCache
+from ...store.row_cache import RowCache, workspace_key
 from ..widgets.composer import Composer
 from ..widgets.conversation_list import ConversationList
 from ..widgets.downloads_panel import DownloadsPanel
 from ..widgets.folder_bar import Folder, FolderBar
+from ..widgets.footer import LateFooter
 from ..widgets.inbox_alert import InboxAlert
 from ..widgets.lead_context import LeadContext
 from ..widgets.list_status import ListStatus
 from ..widgets.search_bar import SearchBar
 from ..widgets.thread_header import ThreadHeader
 from ..widgets.thread_view import ThreadView
-from .add_lead import AddLeadScreen
 from .triage import TriageMixin
 
 if TYPE_CHECKING:
@@ -94,8 +96,15 @@ class InboxScreen(TriageMixin, Screen[None]):
         Binding("i", "lead_details", "Lead details", show=False, id="inbox.lead_details"),
     ]
 
+    #: Where the folder bar becomes a one-line strip.
+    STRIP_BELOW = 140
+
     def __init__(self) -> None:
         super().__init__()
+        # The width classes Textual adds on the first resize, added now: restyling the whole
+        # screen for them after mount cost a busy machine ~20 ms of start-up.
+        width = self.app.size.width
+        self.add_class(next(name for edge, name in reversed(self.HORIZONTAL_BREAKPOINTS) if width >= edge))
         self.folder = "primary"
         self.search = ""
         self.page_number = 1
@@ -114,6 +123,11 @@ class InboxScreen(TriageMixin, Screen[None]):
         self._poll_delay = 0.0
         self._fresh: dict[str, Conversation] = {}
         self._first_ids: dict[str, tuple[str, ...]] = {}
+        #: The rows on screen came from the disk cache: no conversation behind them yet.
+        self._from_disk = False
+        self._side_loads_started = False
+        #: Per folder, the page 1 last written to the disk cache (not written twice).
+        self._saved_first: dict[str, Page[Conversation]] = {}
 
     @property
     def unibox(self) -> UniboxApp:
@@ -134,6 +148,7 @@ class InboxScreen(TriageMixin, Screen[None]):
                     Folder("blocklist", "Blocklist", group=1),
                 ],
                 id="folders",
+                classes="-strip" if self.app.size.width < self.STRIP_BELOW else None,
             )
             with Vertical(id="list-pane"):
                 yield SearchBar(id="search")
@@ -146,7 +161,7 @@ class InboxScreen(TriageMixin, Screen[None]):
                 yield ThreadView(id="thread")
                 yield Composer(id="composer")
         yield DownloadsPanel(id="downloads")
-        yield Footer()
+        yield LateFooter()
 
     @property
     def conversation_list(self) -> ConversationList:
@@ -170,13 +185,27 @@ class InboxScreen(TriageMixin, Screen[None]):
         self._update_titles()
         if not self.unibox.has_session:
             return  # the welcome screen (pushed by the app) asks for a key
-        self.load_page(1)
+        key = self._key(1)
+        if self._paint_from_disk(key):
+            # The first frame shows last time's rows; the network (and building the client,
+            # which imports httpx) waits until that frame is on the terminal.
+            self._wanted = key
+            self.conversation_list.when_painted(lambda: self._fetch_page(key, None))
+        else:
+            self.load_page(1)
+
+    def _start_side_loads(self) -> None:
+        """After the first page: folder counts, drafts, the inbox check, polling (never before it)."""
+        if self._side_loads_started:
+            return
+        self._side_loads_started = True
         self.count_drafts()
-        self.call_after_refresh(self._load_other_counts)
+        self._load_other_counts()
+        self.query_one(InboxAlert).check()
         self._schedule_poll()
 
     def on_resize(self, event: Resize) -> None:
-        self.folder_bar.set_class(event.size.width < 140, "-strip")
+        self.folder_bar.set_class(event.size.width < self.STRIP_BELOW, "-strip")
 
     def _update_titles(self) -> None:
         self.title = "unibox-tui"
@@ -208,11 +237,74 @@ class InboxScreen(TriageMixin, Screen[None]):
             else:
                 self._prefetch_around(key, cached.value)
             return
+        if not force and self._paint_from_disk(key):
+            self._fetch_page(key, None)  # the network page replaces it, on the same conversation
+            return
         self.status.loading = True
         self.status.page = page
         if not self.conversation_list.rows:
             self.conversation_list.show_message("Loading conversations…")
         self._fetch_page(key, cursor)
+
+    def _row_cache(self) -> RowCache | None:
+        """This workspace's first pages on disk; none for the demo (a new server every run)."""
+        settings = self.unibox.settings
+        if settings.demo or not settings.api_key:
+            return None
+        from ...config import cache_dir
+
+        server = self.unibox._normalised_base_url()
+        return RowCache(cache_dir(), workspace_key(settings.profile, server, settings.api_key))
+
+    def _paint_from_disk(self, key: PageKey) -> bool:
+        """Page 1 as it was last seen, marked "cached, refreshing" until the network answers.
+
+        Not while triage changes are unsaved: a row from disk cannot show them.
+        """
+        if key.page != 1 or key.search or self._pending:
+            return False
+        cache = self._row_cache()
+        cached = cache.load(key.folder, key.page_size) if cache is not None else None
+        if cached is None or not cached.rows:
+            return False
+        local = self.unibox.local_triage
+        rows = self.visible_rows(
+            [row_with_local(row, local.label(row.id), local.read_state(row.id, row.count)) for row in cached.rows]
+        )
+        if not rows:
+            return False  # the label filter hides them all: wait for the real page
+        self.current_page = None
+        self._painted = None
+        self.page_number = 1
+        self._from_disk = True
+        self.conversation_list.set_rows(rows, cursor=0)
+        status = self.status
+        status.page = 1
+        status.total_pages = cached.total_pages
+        status.total_count = cached.total_count
+        status.search = ""
+        status.unread = sum(1 for row in rows if row.unread)
+        status.to_triage = sum(1 for row in rows if needs_triage(row, self._blocked))
+        status.stale = True
+        self.folder_bar.set_count(key.folder, cached.total_count)
+        return True
+
+    def _save_first_page(self, key: PageKey, page: Page[Conversation]) -> None:
+        """Keep page 1 of a folder (no search) on disk for the next start: rows as the server sent them."""
+        if key.page != 1 or key.search or self._saved_first.get(key.folder) is page:
+            return
+        cache = self._row_cache()
+        if cache is None:
+            return
+        self._saved_first[key.folder] = page
+        self._write_rows(cache, key, page)
+
+    @work(thread=True, group="row-cache", exit_on_error=False, description="Caching the first page")
+    def _write_rows(self, cache: RowCache, key: PageKey, page: Page[Conversation]) -> None:
+        now = datetime.now(UTC)
+        rows = [build_row(conversation, now) for conversation in page.items]
+        when = [_epoch(conversation.activity_at) for conversation in page.items]
+        cache.save(key.folder, key.page_size, rows, page.total_count, page.total_pages, when)
 
     @work(exclusive=True, group="list", exit_on_error=False, description="Loading conversations")
     async def _fetch_page(
@@ -230,10 +322,12 @@ class InboxScreen(TriageMixin, Screen[None]):
         except ReachkitError as error:
             if key == self._wanted:
                 self.status.loading = False
-                self.status.stale = False
+                self.status.stale = self._from_disk
                 self._list_failed(key, error)
+            self._start_side_loads()
             return
         self.pages.put(key, page)
+        self._start_side_loads()
         if key != self._wanted:
             return  # the user has moved on: never paint a stale page
         self.status.loading = False
@@ -261,6 +355,8 @@ class InboxScreen(TriageMixin, Screen[None]):
         self.current_page = page
         self.page_number = key.page
         self._painted = key
+        self._from_disk = False
+        self._save_first_page(key, page)
         now = datetime.now(UTC)
         rows = self.visible_rows([self._row(conversation, now) for conversation in page.items])
         listing = self.conversation_list
@@ -462,7 +558,9 @@ class InboxScreen(TriageMixin, Screen[None]):
     def _selected(self, event: ConversationList.Selected) -> None:
         if self._follow_timer is not None:
             self._follow_timer.stop()  # else it reopens the thread (folding all) after this
-        if event.row.id != self.open_id:
+        if self.conversation(event.row.id) is None:
+            self._open_from_server(event.row)  # a row from the disk cache: no conversation yet
+        elif event.row.id != self.open_id:
             self.open_conversation(event.row.id)
         self.triage_opened(event.row.id)
         if self.has_class("-narrow"):
@@ -505,6 +603,35 @@ class InboxScreen(TriageMixin, Screen[None]):
             )
         else:
             self._load_conversation(conversation_id)
+
+    def _open_from_server(self, row: ConversationRow) -> None:
+        """Enter on a row painted from the disk cache: fetch its conversation, then open it."""
+        self.open_id = row.id
+        self.document = None
+        self.query_one(ThreadHeader).show(None)
+        self.query_one(LeadContext).show_for(None)
+        self.thread_view.show_placeholder("Loading the conversation…")
+        self._fetch_to_open(row.id)
+
+    @work(exclusive=True, group="thread-open", exit_on_error=False, description="Opening the conversation")
+    async def _fetch_to_open(self, conversation_id: str) -> None:
+        client = self.unibox.client
+        if client is None:
+            return
+        try:
+            conversation = await client.get_conversation(conversation_id)
+        except asyncio.CancelledError:
+            raise
+        except ReachkitError as error:
+            if conversation_id == self.open_id and self.document is None:
+                self.thread_view.show_placeholder("Could not load this conversation: ctrl+r retries.")
+                self.unibox.show_error(error, "Opening the conversation")
+            return
+        if conversation_id != self.open_id:
+            return  # the user has moved on
+        self._fresh[conversation_id] = conversation
+        self.open_conversation(conversation_id)
+        self.triage_opened(conversation_id)
 
     def _refresh_if_open(self, conversation_id: str) -> None:
         if conversation_id == self.open_id:
@@ -675,6 +802,8 @@ class InboxScreen(TriageMixin, Screen[None]):
         if conversation is None or self.unibox.client is None:
             self.unibox.say("Open a conversation first: the lead form is filled from its latest reply.")
             return
+        from .add_lead import AddLeadScreen
+
         matches = self.query_one(LeadContext).matches_for(conversation)
         self.app.push_screen(
             AddLeadScreen(conversation, matches=matches, own_addresses=self.query_one(InboxAlert).addresses)
@@ -758,3 +887,10 @@ class InboxScreen(TriageMixin, Screen[None]):
             error = event.worker.error
             self.status.loading = False
             self.unibox.show_error(error, event.worker.description or "A background task")
+
+
+def _epoch(moment: datetime | None) -> float | None:
+    try:
+        return moment.timestamp() if moment is not None else None
+    except (OverflowError, ValueError, OSError):
+        return None

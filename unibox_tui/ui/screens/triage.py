@@ -44,8 +44,6 @@ from ...render.triage import (
 )
 from ..widgets.thread_header import ThreadHeader
 from ..widgets.thread_view import ThreadView
-from .block_confirm import BLOCK_DOMAIN, BlockConfirm
-from .label_picker import CLEAR, LabelPicker
 
 if TYPE_CHECKING:
     from ...store.page_cache import PageCache
@@ -269,7 +267,8 @@ class TriageMixin(Screen[None]):
         conversation_id = self.open_id if reading else (row.id if row else None)
         conversation = self._find(conversation_id) if conversation_id else None
         if conversation is None:
-            self.unibox.say("No conversation is selected.", timeout=3)
+            # A row painted from the start-up cache has no conversation until the page arrives.
+            self.unibox.say("One moment: this page is still loading." if conversation_id else "No conversation is selected.", timeout=3)
             return None
         if not actionable(conversation.id):
             self.unibox.say("The server sent this conversation without an id: it cannot be changed.", severity="warning")
@@ -302,6 +301,8 @@ class TriageMixin(Screen[None]):
         self.set_label(conversation, ai_label)
 
     def action_pick_label(self) -> None:
+        from .label_picker import CLEAR, LabelPicker  # (pickers load when first used, not at start-up)
+
         conversation = self._target()
         if conversation is None:
             return
@@ -365,6 +366,8 @@ class TriageMixin(Screen[None]):
             self._change(conversation, Change(read=True), None)
 
     def action_filter(self) -> None:
+        from .label_picker import CLEAR, LabelPicker
+
         picker = LabelPicker(
             filtering=True,
             current=self._label_filter,
@@ -560,6 +563,8 @@ class TriageMixin(Screen[None]):
     # -- block sender ---------------------------------------------------------------------------------
 
     def action_block(self) -> None:
+        from .block_confirm import BLOCK_DOMAIN, BlockConfirm
+
         conversation = self._target()
         if conversation is None:
             return

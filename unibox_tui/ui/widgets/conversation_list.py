@@ -6,6 +6,7 @@ A line-API widget rather than a ``DataTable``: rows are painted from sanitised p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -115,6 +116,7 @@ class ConversationList(ScrollView, can_focus=True):
         self._columns: tuple[int, int, int] = (0, 0, 0)
         #: Two lines a row (who/label/date, then subject/snippet) when the list is narrow.
         self.row_height = 1
+        self._when_painted: Callable[[], object] | None = None
 
     # -- data in --
 
@@ -136,6 +138,11 @@ class ConversationList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(self.rows) * self.row_height)
         self.cursor = max(0, min(index, len(self.rows) - 1)) if self.rows else 0
         self.refresh()
+
+    def when_painted(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once rows have been drawn (after that frame is written): start-up
+        work that can wait, such as building the client, never delays the first rows."""
+        self._when_painted = callback
 
     def update_row(self, row: ConversationRow) -> None:
         index = self.index_of(row.id)
@@ -277,6 +284,10 @@ class ConversationList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         if index >= len(self.rows):
             return Strip.blank(width, base)
+        if self._when_painted is not None and not self.app._batch_count:
+            # (A frame drawn while the app batches updates, as during its mount, is dropped.)
+            self.call_later(self._when_painted)  # handled after this frame is on the terminal
+            self._when_painted = None
         is_cursor = index == self.cursor
         key = (index, line, width, is_cursor, self.has_focus)
         strip = self._cache.get(key)

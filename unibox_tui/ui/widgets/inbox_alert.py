@@ -1,7 +1,7 @@
 """A one-line warning on the main screen when a sending inbox has lost its connection.
 
-Checked once in the background when the inbox screen starts and again on ctrl+r; hidden when
-all is well. A click (or ``I``) opens the Inboxes room on the broken inbox.
+Checked once in the background after the inbox screen's first page and again on ctrl+r; hidden
+when all is well. A click (or ``I``) opens the Inboxes room on the broken inbox.
 """
 
 from __future__ import annotations
@@ -51,9 +51,6 @@ class InboxAlert(Widget):
     def addresses(self) -> tuple[str, ...]:
         """Our own addresses, as far as known (never a referral candidate)."""
         return tuple(inbox.email for inbox in self.inboxes if inbox.email)
-
-    def on_mount(self) -> None:
-        self.check()
 
     def check(self) -> None:
         if self.unibox.client is not None:

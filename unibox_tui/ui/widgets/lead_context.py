@@ -87,8 +87,10 @@ class LeadContext(Widget):
 
     def revalidate(self) -> None:
         """Back from another screen: a campaign may have been paused there, or a lead added."""
+        if self.state not in ("found", "none"):
+            return  # (checked first: asking for the finder builds the client, not at start-up)
         finder = self.unibox.lead_finder
-        if finder is None or self.state not in ("found", "none"):
+        if finder is None:
             return
         cached = finder.cached(self.address)
         if cached is None:
