@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,34 @@ def make_settings(server: Any = None, **overrides: Any) -> Settings:
 
 
 def make_app(server: Any = None, **overrides: Any) -> UniboxApp:
-    return UniboxApp(make_settings(server, **overrides))
+    """The real app; every notification it shows is also kept (see ``notifications``)."""
+    return keep_notifications(UniboxApp(make_settings(server, **overrides)))
+
+
+def keep_notifications(app: UniboxApp) -> UniboxApp:
+    """Record every notification ``app`` shows: a toast times out, and a busy machine is slow."""
+    seen: list[Notice] = []
+    real_notify = app.notify
+
+    def notify(message: str, *args: Any, **kwargs: Any) -> None:
+        seen.append(Notice(str(kwargs.get("title", "")), str(message), str(kwargs.get("severity", "information"))))
+        real_notify(message, *args, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    app.seen_notifications = seen  # type: ignore[attr-defined]
+    return app
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: str
+    message: str
+    severity: str
+
+
+def notifications(app: UniboxApp) -> list[Notice]:
+    """Every notification shown so far, even those whose toast has timed out (a slow machine)."""
+    return list(app.seen_notifications)  # type: ignore[attr-defined]
 
 
 async def settle(pilot: Any, timeout: float = 10.0) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fsprobe import permissions_are_bypassed
-from helpers import make_app, screen_text, settle, widget_text
+from helpers import make_app, notifications, screen_text, settle, widget_text
 
 from unibox_tui.api import RetryPolicy
 from unibox_tui.demo import files
@@ -57,7 +57,7 @@ def panel(app) -> DownloadsPanel:
 
 
 def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in notifications(app)]
 
 
 async def wait_for(pilot, condition, timeout: float = 20.0) -> None:

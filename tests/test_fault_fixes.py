@@ -6,7 +6,7 @@ import asyncio
 import time
 
 import pytest
-from helpers import make_app, make_settings, screen_text, settle
+from helpers import keep_notifications, make_app, make_settings, notifications, screen_text, settle
 
 from unibox_tui.api import ReachkitClient, ReachkitError
 from unibox_tui.api.client import NO_RETRY
@@ -29,7 +29,7 @@ async def wait_for(condition, timeout: float = 20.0) -> None:
 def app_without_retries(server, **settings) -> tuple[UniboxApp, ReachkitClient]:
     """One attempt per request, so a queued fault reaches the UI."""
     client = ReachkitClient(server.key, server.base_url, retry=NO_RETRY)
-    return UniboxApp(make_settings(server, **settings), client=client), client
+    return keep_notifications(UniboxApp(make_settings(server, **settings), client=client)), client
 
 
 async def test_a_page_that_failed_to_load_is_what_ctrl_r_retries_and_next_page_does_not_skip_it(make_demo_server):
@@ -128,7 +128,7 @@ async def test_a_reply_never_loses_its_signature_unnoticed_when_the_inboxes_cann
             assert composer.status_note.startswith("Not sent: your signature could not be loaded (")
             assert composer.status_note.endswith("ctrl+s tries again; ctrl+g sends it without the signature.")
             assert "the inboxes could not be loaded" in str(composer.query_one("#composer-signature").render())
-            assert any(n.title == "Reply not sent" and "signature" in n.message for n in app._notifications)
+            assert any(n.title == "Reply not sent" and "signature" in n.message for n in notifications(app))
             assert app.drafts.load(cid).text == "Quick answer"
             await pilot.press("ctrl+s")  # tries again: still no inboxes
             await settle(pilot)
@@ -160,7 +160,7 @@ async def test_a_reply_answered_429_is_looked_for_before_it_is_called_not_sent(d
             await pilot.press("ctrl+s")
             await settle(pilot)
         assert len(demo_server.state.replies(sent)) == 1 and app.drafts.load(sent) is None
-        assert any(n.title == "Sent" for n in app._notifications)
+        assert any(n.title == "Sent" for n in notifications(app))
         # The one the server did refuse stays a draft, and says why.
         assert demo_server.state.replies(refused) == [] and app.drafts.load(refused).text == f"Reply to {refused}"
         assert composer.is_open and composer.status_note.startswith("Not sent: Reachkit is rate limiting requests")

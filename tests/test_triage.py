@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import make_app, screen_text, settle, widget_text
+from helpers import make_app, notifications, screen_text, settle, widget_text
 from textual.widgets import OptionList
 
 from unibox_tui.api import Conversation
@@ -39,7 +39,7 @@ def served(server, conversation_id: str) -> Conversation:
 
 def notices(app) -> list[str]:
     """Every notification shown so far: title and text."""
-    return [f"{n.title} {n.message}" for n in app._notifications]
+    return [f"{n.title} {n.message}" for n in notifications(app)]
 
 
 def patches(server, conversation_id: str | None = None) -> list:

@@ -6,7 +6,7 @@ import logging
 import stat
 import time
 
-from helpers import make_settings, screen_text, settle
+from helpers import keep_notifications, make_settings, notifications, screen_text, settle
 from textual import events
 from textual.widgets import Input
 
@@ -29,7 +29,7 @@ def no_key_app(server, **overrides) -> UniboxApp:
     """The app as a new user first sees it: pointed at ``server``, no key anywhere."""
     settings = make_settings(server, **overrides)
     settings.api_key, settings.api_key_source = None, ""
-    return UniboxApp(settings)
+    return keep_notifications(UniboxApp(settings))
 
 
 async def paste_key(pilot, key: str) -> None:
@@ -176,12 +176,12 @@ async def test_a_malformed_settings_file_is_reported_once_and_the_app_starts_on_
     config.store_key("default", demo_server.key)
     settings = load_settings(Overrides(base_url=demo_server.base_url), env={})
     assert settings.page_size == 50
-    app = UniboxApp(settings)
+    app = keep_notifications(UniboxApp(settings))
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
         assert listed_ids(app) == demo_server.state.conversation_ids(folder="primary")[:50]  # built-in page size
-        warnings = [n for n in app._notifications if "not valid TOML" in n.message]
+        warnings = [n for n in notifications(app) if "not valid TOML" in n.message]
         assert len(warnings) == 1
         assert str(path) in warnings[0].message and "line 2, column" in warnings[0].message
 
@@ -267,7 +267,7 @@ async def test_the_key_stays_out_of_the_apps_debug_log_and_notifications(make_de
             await pilot.press("enter")
             await settle(pilot)
             assert isinstance(app.screen, InboxScreen)
-            shown = [n.message for n in app._notifications] + [screen_text(app), app.export_screenshot()]
+            shown = [n.message for n in notifications(app)] + [screen_text(app), app.export_screenshot()]
     finally:
         root.removeHandler(handler)
         handler.close()

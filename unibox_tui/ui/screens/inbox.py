@@ -702,8 +702,9 @@ class InboxScreen(TriageMixin, Screen[None]):
         if composer.open(conversation, refocus=refocus) and self.has_class("-narrow"):
             self.add_class("-reading")
 
-    @work(exclusive=True, group="thread", exit_on_error=False, description="Opening the conversation")
+    @work(exclusive=True, group="reply-open", exit_on_error=False, description="Opening the conversation")
     async def _fetch_for_reply(self, conversation_id: str) -> None:
+        """Its own group: the open thread's background re-read must not cancel what the user asked for."""
         client = self.unibox.client
         if client is None:
             return
