@@ -33,7 +33,7 @@ from ..widgets.composer import Composer
 from ..widgets.conversation_list import ConversationList
 from ..widgets.downloads_panel import DownloadsPanel
 from ..widgets.folder_bar import Folder, FolderBar
-from ..widgets.footer import LateFooter
+from ..widgets.key_bar import KeyBar
 from ..widgets.inbox_alert import InboxAlert
 from ..widgets.lead_context import LeadContext
 from ..widgets.list_status import ListStatus
@@ -161,7 +161,7 @@ class InboxScreen(TriageMixin, Screen[None]):
                 yield ThreadView(id="thread")
                 yield Composer(id="composer")
         yield DownloadsPanel(id="downloads")
-        yield LateFooter()
+        yield KeyBar()
 
     @property
     def conversation_list(self) -> ConversationList:

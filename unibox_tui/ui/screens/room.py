@@ -9,9 +9,10 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import Worker, WorkerState
 
+from ..widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from ...api.client import ReachkitClient
@@ -46,7 +47,7 @@ class RoomScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="✉")
         yield from self.compose_room()
-        yield Footer()
+        yield KeyBar()
 
     def compose_room(self) -> ComposeResult:
         """The room's own widgets, between the header and the footer."""

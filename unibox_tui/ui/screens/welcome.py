@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Header, Input, Static
 
 from ... import APP_NAME
 from ...api.errors import AuthenticationError, ReachkitError
@@ -35,6 +35,7 @@ from ...config import (
     store_key,
 )
 from ...render.sanitize import clean_line, clean_text
+from ..widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from ..app import UniboxApp
@@ -101,7 +102,7 @@ class WelcomeScreen(Screen[None]):
                 if self.unibox.workspaces.demo_launcher is not None:
                     yield Button("Try the demo (ctrl+t)", id="welcome-demo")
             yield Static(Content(self._hint()), id="welcome-hint")
-        yield Footer()
+        yield KeyBar()
 
     def _hint(self) -> str:
         lines = [f"From a shell instead: {APP_NAME} login --profile {self.settings.profile}"]
