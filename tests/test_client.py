@@ -118,6 +118,28 @@ async def test_reply_returns_the_new_message_and_moves_the_conversation_to_the_t
     assert demo_server.count("POST", r"/reply$") == 1
 
 
+async def test_create_conversation_starts_a_thread_and_is_never_retried(demo_server):
+    inbox = (await _inboxes(demo_server))[0]
+    async with client_for(demo_server) as client:
+        created = await client.create_conversation(
+            to_email="noor.haddad@example.org", to_name="Noor Haddad", subject="Intro",
+            content="<p>Hi Noor</p>", inbox_id=inbox.id,
+        )
+        first = await client.list_conversations(page_size=1)
+        assert created is not None and first.items[0].id == created.id
+        assert created.messages[0].to_email == "noor.haddad@example.org"
+        assert client.capabilities.create_conversation is True
+        demo_server.faults.fail_next(1, status=500, method="POST")
+        with pytest.raises(ServerError):
+            await client.create_conversation(to_email="a@b.co", subject="x", content="<p>y</p>")
+    assert demo_server.count("POST", r"/unibox/conversations$") == 2  # one each, none retried
+
+
+async def _inboxes(server):
+    async with client_for(server) as client:
+        return await client.list_inboxes()
+
+
 async def test_a_failed_reply_is_never_retried(demo_server):
     target = demo_server.state.conversation_ids(folder="primary")[0]
     demo_server.faults.fail_next(1, status=500, method="POST")

@@ -924,3 +924,31 @@ def test_standalone_server_runs_until_interrupted() -> None:
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_fault_flags_on_the_command_line_reach_the_wire() -> None:
+    """`unibox-tui demo-server` with fault flags: every request fails as asked, and is logged."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "unibox_tui", "demo-server", "--port", "0", "--conversations", "5",
+         "--fail-rate", "1", "--fail-status", "503", "--retry-after", "7", "--log-requests"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline())
+        assert url
+        with httpx.Client(base_url=url.group(0) + "/api/v1", headers={"Authorization": "Bearer demo"}) as c:
+            answer = c.get("/unibox/conversations", params={"page_size": 2})
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "7"
+        assert set(answer.json()) == {"error", "details"}
+        logged = proc.stdout.readline()
+        assert re.search(r"GET /api/v1/unibox/conversations -> 503\s+\[status\]", logged), logged
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
