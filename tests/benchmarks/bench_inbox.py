@@ -292,7 +292,7 @@ async def heavy_email(server: Server, html: str, rounds: int = 3) -> dict[str, f
         await wait_for(lambda: thread.document is not None and thread.document.conversation.id == HEAVY_ID)
         listing.focus()
         converting = lambda: any(  # noqa: E731
-            w.is_running and w.group == "thread-render" for w in app.workers
+            w.is_running and w.group in ("thread-render", "thread-layout") for w in app.workers
         )
         step = 1
         while converting() and len(latencies) < 200:

@@ -6,9 +6,11 @@ older messages stay collapsed to one line until opened, so only what is read get
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rich.style import Style
 from textual import events, work
@@ -20,7 +22,8 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
-from ...render.thread import BodyView, DocLine, ThreadDocument, convert_body
+from ...render.body_process import BodyProcess, ConversionFailed, ConverterStopped, is_heavy
+from ...render.thread import BodyView, DocLine, ThreadDocument
 from ..strips import line_strip, wrap_line
 
 __all__ = ["ThreadView"]
@@ -28,6 +31,9 @@ __all__ = ["ThreadView"]
 #: Seconds between two deliveries of converted bodies to the screen (each re-lays out the thread).
 DELIVERY_INTERVAL = 0.1
 WRAP_CACHE_LINES = 50_000
+#: Main-thread seconds one layout step may take before input and frames get their turn.
+LAYOUT_SLICE = 0.008
+LAYOUT_CHECK_LINES = 256
 _Converted = tuple[int, BodyView | None, str]  # message index, its body (None: failed), the error
 
 _INDENT = {"body": "  ", "quote": "  ", "fold": "  ", "attachment": "  ", "notice": "", "meta": "", "header": "", "collapsed": "", "blank": ""}
@@ -43,9 +49,8 @@ def _wrapped(text: str, kind: str, width: int) -> tuple[str, ...]:
     return tuple(wrap_line(indent + text, width, continuation))
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    """One visual (wrapped) line."""
+class _Row(NamedTuple):
+    """One visual (wrapped) line (a named tuple: cheap to make by the ten thousand)."""
 
     text: str
     kind: str
@@ -108,6 +113,11 @@ class ThreadView(ScrollView, can_focus=True):
         self._cache: dict[tuple[int, int, bool], Strip] = {}
         self._follow_newest = True
         self._generation = 0
+        #: Bumped by every layout: a layout still finishing in slices for an older one stops.
+        self._layout_token = 0
+        self._anchor: tuple[int, int] | None = None
+        #: Big bodies convert in a helper process: in a thread they would starve the event loop.
+        self._converter = BodyProcess()
 
     # -- data in --
 
@@ -122,8 +132,10 @@ class ThreadView(ScrollView, can_focus=True):
         self.document = document
         self._generation += 1
         if not same:
+            self._converter.stop()  # a big body still converting for the last document
             self.current = len(document.messages) - 1 if document else -1
             self._follow_newest = True
+        self._anchor = None
         self._relayout()
         self._convert_pending()
 
@@ -140,41 +152,90 @@ class ThreadView(ScrollView, can_focus=True):
         anchor_line = self.scroll_offset.y
         anchor_message = self._message_at(anchor_line)
         offset_in_message = anchor_line - self._starts.get(anchor_message, 0) if anchor_message >= 0 else 0
+        self._anchor = (anchor_message, max(0, offset_in_message)) if anchor_message >= 0 else None
         self._relayout()
-        if not self._follow_newest and anchor_message >= 0:
-            self.scroll_to(y=self._starts.get(anchor_message, 0) + max(0, offset_in_message), animate=False, immediate=True)
 
     # -- layout --
 
     def _relayout(self) -> None:
+        """Wrap the document into rows; ``_anchor`` (message, rows into it), if set, stays in view.
+
+        A big body is thousands of lines to wrap (~100 ms for 1 MB of HTML): past
+        ``LAYOUT_SLICE`` the rest is laid out in slices between which the UI answers. The
+        first slice is on screen at once (what the eye reads first is at the top of a message).
+        """
         width = max(10, self.scrollable_content_region.width - 1)
         self._cache.clear()
+        self._layout_token += 1
         if self.document is None:
             self._rows = []
             self._starts = {}
             self.virtual_size = Size(width, 0)
             self.refresh()
             return
-        rows: list[_Row] = []
-        starts: dict[int, int] = {}
         if self._wraps_width != width or len(self._wraps) > WRAP_CACHE_LINES:
             self._wraps.clear()
             self._wraps_width = width
+        lines = self.document.lines()
+        rows: list[_Row] = []
+        starts: dict[int, int] = {}
+        position = self._lay_out(lines, 0, rows, starts, width)
+        self._publish(rows, starts, width, complete=position == len(lines))
+        if position < len(lines):
+            self._finish_layout(lines, position, rows, starts, width, self._layout_token)
+
+    def _lay_out(self, lines: list[DocLine], position: int, rows: list[_Row], starts: dict[int, int], width: int) -> int:
+        """Wrap ``lines`` from ``position`` into ``rows`` for up to ``LAYOUT_SLICE``; where it stopped."""
         wraps = self._wraps
-        for line in self.document.lines():
-            if line.message >= 0 and line.message not in starts:
-                starts[line.message] = len(rows)
-            wrapped = wraps.get(line)
-            if wrapped is None:
-                wrapped = wraps[line] = self._wrap(line, width)
-            rows.extend(wrapped)
+        wrap = self._wrap
+        deadline = time.perf_counter() + LAYOUT_SLICE
+        end = len(lines)
+        while position < end:
+            stop = min(end, position + LAYOUT_CHECK_LINES)
+            for line in lines[position:stop]:
+                if line.message >= 0 and line.message not in starts:
+                    starts[line.message] = len(rows)
+                wrapped = wraps.get(line)
+                if wrapped is None:
+                    wrapped = wraps[line] = wrap(line, width)
+                rows.extend(wrapped)
+            position = stop
+            if time.perf_counter() > deadline:
+                break
+        return position
+
+    # (A description: by default Textual builds one from the repr of every argument, which for
+    # a 1 MB body's lines or document cost tens of milliseconds of the UI's time.)
+    @work(exclusive=True, group="thread-layout", exit_on_error=False, description="Laying out the conversation")
+    async def _finish_layout(
+        self, lines: list[DocLine], position: int, rows: list[_Row], starts: dict[int, int], width: int, token: int
+    ) -> None:
+        while position < len(lines):
+            await asyncio.sleep(0)  # input and frames go first
+            if token != self._layout_token:
+                return  # laid out again meanwhile (a new body, a fold, a resize)
+            position = self._lay_out(lines, position, rows, starts, width)
+            self._publish(rows, starts, width, complete=position == len(lines))
+
+    def _publish(self, rows: list[_Row], starts: dict[int, int], width: int, *, complete: bool) -> None:
+        """Show the rows laid out so far (all of them when ``complete``), scrolled as the reader expects."""
+        first = self._rows is not rows
         self._rows = rows
         self._starts = starts
-        self._wrapped_for = (width, self._generation)
+        self._wrapped_for = (width, self._generation) if complete else None
         self.virtual_size = Size(width, len(rows))
+        height = self.scrollable_content_region.height
         if self._follow_newest:
-            self._scroll_to_message(self.current)
-        self.refresh()
+            if self.current in starts:
+                self._scroll_to_message(self.current)
+        elif self._anchor is not None:
+            message, offset = self._anchor
+            # Scrolled there once its rows exist (earlier, the scroll would be clamped short).
+            if message in starts and (complete or len(rows) >= starts[message] + offset + height):
+                self._anchor = None
+                self.scroll_to(y=starts[message] + offset, animate=False, immediate=True)
+        if first or complete:
+            self.refresh()
 
     @staticmethod
     def _wrap(line: DocLine, width: int) -> list[_Row]:
@@ -184,7 +245,11 @@ class ThreadView(ScrollView, can_focus=True):
         ]
 
     def on_resize(self, event: events.Resize) -> None:
+        self._anchor = None
         self._relayout()
+
+    def on_unmount(self) -> None:
+        self._converter.close()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -200,19 +265,33 @@ class ThreadView(ScrollView, can_focus=True):
         if pending:
             self._convert(document, pending, self._generation)
 
-    @work(thread=True, exclusive=True, group="thread-render", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="thread-render", exit_on_error=False, description="Converting bodies")
     def _convert(self, document: ThreadDocument, indices: list[int], generation: int) -> None:
-        """Convert bodies newest first; hand results over in batches (one re-layout each)."""
+        """Convert bodies newest first; hand results over in batches (one re-layout each).
+
+        Big bodies go last: the small ones around them show at once instead of waiting a second
+        behind a newsletter, and the big one's (costly) layout then happens only once.
+        """
         worker = get_current_worker()
         batch: list[_Converted] = []
         delivered = time.monotonic()
+        indices = sorted(indices, key=lambda index: is_heavy(document.messages[index]))
         for number, index in enumerate(indices):
             if worker.is_cancelled or generation != self._generation:
                 return
             message = document.messages[index]
+            if batch and is_heavy(message):  # what is ready goes on screen before the long wait
+                self.app.call_from_thread(self._converted, document, batch, generation, False)
+                batch, delivered = [], time.monotonic()
             try:
-                body: BodyView | None = convert_body(message)
+                body: BodyView | None = self._converter.convert(message)
                 error = ""
+            except ConverterStopped:
+                if worker.is_cancelled or generation != self._generation:
+                    return
+                body, error = None, "the converter stopped"
+            except ConversionFailed as exc:
+                body, error = None, str(exc)
             except Exception as exc:  # noqa: BLE001 - a hostile body must not end the app
                 body, error = None, f"{type(exc).__name__}"
             if worker.is_cancelled:
