@@ -41,6 +41,7 @@ sys.path.insert(0, str(HERE.parents[0]))
 from bench_startup import free_port  # noqa: E402
 from helpers import make_app, settle  # noqa: E402
 from textual import events  # noqa: E402
+from textual.geometry import Region  # noqa: E402
 
 from unibox_tui.demo.heavy import HEAVY_ID, LONG_ID  # noqa: E402
 from unibox_tui.ui.app import UniboxApp  # noqa: E402
@@ -131,7 +132,7 @@ class Frames:
         """When the first frame rendered with ``condition`` true came out (perf_counter)."""
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self._waiting.append((condition, future))
-        self.app.screen.refresh()  # a frame even if the condition already holds
+        self.app.screen.refresh(Region(0, 0, 1, 1))  # a frame (of one cell) even if nothing else changes
         return await asyncio.wait_for(future, timeout)
 
 
@@ -285,6 +286,16 @@ async def heavy_email(server: Server, html: str, rounds: int = 3) -> dict[str, f
             started = press(app, "enter")
             opens.append(await frames.showing(converted(thread, HEAVY_ID), timeout=120) - started)
             await quiet(app)
+        # The same cursor moves with nothing converting: what a move costs on this machine now.
+        listing.focus()
+        await quiet(app)
+        idle: list[float] = []
+        for number in range(20):
+            target = listing.cursor + (1 if number % 2 == 0 else -1)
+            started = press(app, "down" if target > listing.cursor else "up")
+            idle.append(await frames.showing(lambda target=target: listing.cursor == target) - started)
+            await asyncio.sleep(0.03)
+        await quiet(app)
         # While it converts, the list keeps answering: cursor moves, one every ~30 ms (a held key).
         await open_elsewhere(app, frames, HEAVY_ID)
         await cursor_on(app, frames, index)
@@ -318,6 +329,11 @@ async def heavy_email(server: Server, html: str, rounds: int = 3) -> dict[str, f
         )
     else:
         print("   cursor moves while converting: none (the conversion ended first)", flush=True)
+    print(
+        f"   the same moves with nothing converting (baseline): p50 {percentile(idle, 50) * 1000:.1f} ms, "
+        f"p95 {percentile(idle, 95) * 1000:.1f} ms",
+        flush=True,
+    )
     return {
         "heavy_open": opened * 1000,
         "html2text": baseline * 1000,

@@ -169,6 +169,10 @@ class BodyProcess:
 
 def serve() -> None:
     """The helper's loop: a request is ``[html, text]``, the answer a `BodyView` (or an error)."""
+    try:
+        os.nice(5)  # the terminal's process wins the CPU when both want it (a 2-core laptop)
+    except (AttributeError, OSError):
+        pass
     requests = sys.stdin.buffer
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - a stray print must not corrupt a frame

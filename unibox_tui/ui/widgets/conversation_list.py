@@ -185,10 +185,13 @@ class ConversationList(ScrollView, can_focus=True):
     # -- cursor --
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self._cache.clear()
-        self.refresh()
+        # Only the two rows whose look changed are drawn again (the line cache is keyed by
+        # cursor-ness): redrawing a whole 100-row page on every j/k made a held key lag.
+        height = self.row_height
+        for index in {old, new}:
+            if 0 <= index < len(self.rows):
+                self.refresh_lines(index * height, height)
         if self.rows:
-            height = self.row_height
             self.scroll_to_region(Region(0, new * height, 1, height), animate=False, immediate=True)
         self.post_message(self.Highlighted(self, self.current_row, new))
 

@@ -108,8 +108,8 @@ class LeadContext(Widget):
 
     def _set_state(self, state: str) -> None:
         self.state = state
-        self.display = state != "idle"
-        self.refresh(layout=True)
+        self.display = state != "idle"  # (showing or hiding lays the screen out again by itself)
+        self.refresh(layout=self.expanded)  # folded, it is always one line
 
     @work(exclusive=True, group="lead-context", exit_on_error=False, description="Looking up the lead")
     async def _lookup(self, address: str) -> None:

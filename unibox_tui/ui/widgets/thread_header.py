@@ -23,12 +23,29 @@ class ThreadHeader(Widget):
         self.conversation: Conversation | None = None
         self.local_label: str | None = None
         self.note = ""
+        self._height = -1
 
     def show(self, conversation: Conversation | None, *, local_label: str | None = None, note: str = "") -> None:
         self.conversation = conversation
         self.local_label = local_label
         self.note = note
-        self.refresh(layout=True)
+        # A new layout of the whole screen only when the header's height changes (a one-line
+        # subject after a two-line one): following the cursor must not re-lay out every step.
+        height = self._lines_needed()
+        self.refresh(layout=height < 0 or height != self._height)
+        self._height = height
+
+    def _lines_needed(self) -> int:
+        if self.conversation is None:
+            return 0
+        width = self.content_region.width
+        if width <= 0:
+            return -1
+        subject = clean_line(self.conversation.subject, max_chars=300) or "(no subject)"
+        return min(SUBJECT_LINES, len(Content.styled(subject, "bold").wrap(width))) + 2
+
+    def on_resize(self) -> None:
+        self._height = -1  # the subject may wrap differently now
 
     def render(self) -> Content:
         conversation = self.conversation
