@@ -68,11 +68,12 @@ class FolderBar(Widget, can_focus=True):
 
     def set_count(self, key: str, count: int | None, *, unread: int | None = None) -> None:
         folder = self.folder(key)
-        if folder is not None:
-            folder.count = count
-            if unread is not None:
-                folder.unread = unread
-            self.refresh(layout=True)
+        if folder is None or (folder.count == count and (unread is None or folder.unread == unread)):
+            return  # every page turn reports the same count: no new layout for it
+        folder.count = count
+        if unread is not None:
+            folder.unread = unread
+        self.refresh(layout=True)
 
     def set_hint(self, key: str, hint: str) -> None:
         folder = self.folder(key)
