@@ -71,7 +71,7 @@ class ConversationList(ScrollView, can_focus=True):
         Binding("enter", "select", "Open", id="list.open"),
     ]
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)  # watch_cursor redraws two rows
 
     @dataclass
     class Highlighted(Message):
