@@ -338,6 +338,18 @@ def test_logout_forgets_the_key_and_keeps_the_settings(capsys):
     assert "had no stored key" in capsys.readouterr().out
 
 
+def test_logout_removes_the_cached_rows_of_strangers_mail(capsys):
+    config.store_key("acme", GOOD_KEY)
+    cache = config.cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "rows-0123456789abcdef-primary-50.json").write_text("{}")
+    keep = cache / "unrelated.txt"
+    keep.write_text("x")
+    assert cli.main(["logout", "--profile", "acme"]) == 0
+    assert not list(cache.glob("rows-*.json")) and keep.exists()
+    assert "Removed the cached first pages" in capsys.readouterr().out
+
+
 # --- the key stays secret: logs, error messages, TLS ---------------------------------------------------
 
 

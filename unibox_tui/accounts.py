@@ -140,6 +140,10 @@ def logout(options: argparse.Namespace) -> int:
         _complain(f"Could not remove the key of profile {profile!r}: {error.strerror}.")
         return REFUSED
     _say(f"Forgot the key of profile {profile!r}." if removed else f"Profile {profile!r} had no stored key.")
+    from .store.row_cache import RowCache
+
+    if RowCache.clear_all(config.cache_dir()):
+        _say("Removed the cached first pages of the inbox (they are fetched again at the next start).")
     if os.environ.get(config.ENV_API_KEY, "").strip():
         _say(f"Note: {config.ENV_API_KEY} is still set in this shell; the app keeps using it.")
     return OK

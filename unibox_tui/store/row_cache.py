@@ -47,6 +47,18 @@ class CachedRows:
 class RowCache:
     """One small JSON file per (workspace, folder, page size) under the cache folder."""
 
+    @staticmethod
+    def clear_all(folder: Path) -> int:
+        """Delete every cached page in ``folder`` (at logout: strangers' subjects stay on no disk)."""
+        removed = 0
+        for path in folder.glob("rows-*.json"):
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                pass  # gone already, or not ours to delete: it is only a cache
+        return removed
+
     def __init__(self, folder: Path, workspace: str) -> None:
         self.folder = folder
         self.workspace = hashlib.sha256(workspace.encode("utf-8", "replace")).hexdigest()[:16]
