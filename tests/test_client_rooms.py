@@ -347,6 +347,27 @@ async def test_a_failed_lookup_raises_the_servers_error_and_caches_nothing(demo_
         assert [m.campaign.id for m in matches] == [conversation.campaign_id]
 
 
+async def test_a_lookup_that_failed_half_way_asks_only_the_campaigns_that_did_not_answer(demo_server):
+    conversation = next(c for c in demo_server.state.conversations() if c.campaign_id)
+    async with client_for(demo_server) as client:
+        listed = await client.list_campaigns()
+        campaigns, last = len(listed), listed[-1].id
+        assert campaigns > 4  # more than are searched at once: some answer before the last starts
+        # The last campaign's search is refused (422: not retried) after others have answered.
+        demo_server.faults.fail_next(1, status=422, method="GET", path=rf"/campaigns/{last}/leads$")
+        finder = LeadFinder(client)
+        with pytest.raises(ValidationError):
+            await finder.find(conversation.contact_email)
+        answered = len(finder._partial)
+        assert answered > 0
+        before = demo_server.count("GET", r"/leads$")
+        matches = await finder.find(conversation.contact_email)
+        asked_again = demo_server.count("GET", r"/leads$") - before
+    assert [m.campaign.id for m in matches] == [conversation.campaign_id]
+    assert asked_again == campaigns - answered  # the answered ones were not asked twice
+    assert finder._partial == {}  # the whole answer is cached now, the parts dropped
+
+
 async def test_lead_finder_keeps_a_bounded_cache(demo_server):
     async with client_for(demo_server) as client:
         finder = LeadFinder(client, capacity=3)

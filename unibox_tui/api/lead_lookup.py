@@ -47,6 +47,9 @@ class LeadFinder:
         self._campaigns_at = 0.0
         self._campaigns_lock = asyncio.Lock()
         self._found: OrderedDict[str, tuple[LeadMatch, ...]] = OrderedDict()
+        #: Per (address, campaign id), the answers of a lookup that failed half-way: asking again
+        #: (ctrl+r, the next visit) asks only the campaigns that did not answer. Bounded.
+        self._partial: OrderedDict[tuple[str, str], Lead | None] = OrderedDict()
         #: Leads added from this app in this session, newest last (so the last one can be undone).
         self.added: list[LeadMatch] = []
 
@@ -97,12 +100,15 @@ class LeadFinder:
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def search(campaign: Campaign) -> LeadMatch | None:
-            async with gate:
-                try:
-                    lead = await self._lead_in(campaign, key)
-                except NotFoundError:
-                    return None
-            return LeadMatch(campaign, lead) if lead is not None else None
+            known = self._partial.get((key, campaign.id), _UNKNOWN)
+            if known is _UNKNOWN:
+                async with gate:
+                    try:
+                        known = await self._lead_in(campaign, key)
+                    except NotFoundError:
+                        known = None
+                self._note_partial(key, campaign.id, known)
+            return LeadMatch(campaign, known) if isinstance(known, Lead) else None
 
         # A TaskGroup, not gather: the first failure cancels the other searches instead of
         # letting them run on for an answer nobody will read.
@@ -113,7 +119,17 @@ class LeadFinder:
             raise _first(failed) from None
         matches = tuple(m for m in (t.result() for t in tasks) if m is not None)
         self._remember(key, matches)
+        self._drop_partial(key)
         return matches
+
+    def _note_partial(self, key: str, campaign_id: str, lead: Lead | None) -> None:
+        self._partial[(key, campaign_id)] = lead
+        while len(self._partial) > self.capacity * 4:
+            self._partial.popitem(last=False)
+
+    def _drop_partial(self, key: str) -> None:
+        for entry in [entry for entry in self._partial if entry[0] == key]:
+            del self._partial[entry]
 
     async def _lead_in(self, campaign: Campaign, address: str) -> Lead | None:
         for page_number in range(1, MAX_PAGES + 1):
@@ -147,11 +163,13 @@ class LeadFinder:
         """Drop cached answers (say, after a lead was added for one of these addresses)."""
         for address in addresses:
             self._found.pop(_key(address), None)
+            self._drop_partial(_key(address))
 
     def clear(self) -> None:
         """Forget everything: the next lookups list campaigns and search again (ctrl+r)."""
         self._campaigns = None
         self._found.clear()
+        self._partial.clear()
 
 
 def _first(group: BaseExceptionGroup) -> BaseException:
@@ -160,6 +178,10 @@ def _first(group: BaseExceptionGroup) -> BaseException:
     while isinstance(error, BaseExceptionGroup) and error.exceptions:
         error = error.exceptions[0]
     return error
+
+
+#: "Not asked yet" in the per-campaign answers (``None`` there means "not a lead in it").
+_UNKNOWN: Final = object()
 
 
 def _key(address: str) -> str:
