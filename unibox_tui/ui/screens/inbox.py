@@ -613,19 +613,25 @@ class InboxScreen(TriageMixin, Screen[None]):
         self.thread_view.show_placeholder("Loading the conversation…")
         self._fetch_to_open(row.id)
 
-    @work(exclusive=True, group="thread-open", exit_on_error=False, description="Opening the conversation")
-    async def _fetch_to_open(self, conversation_id: str) -> None:
+    async def _get_conversation(self, conversation_id: str) -> Conversation | ReachkitError | None:
+        """The conversation from the server, the error that stopped it, or ``None`` with no session."""
         client = self.unibox.client
         if client is None:
-            return
+            return None
         try:
-            conversation = await client.get_conversation(conversation_id)
-        except asyncio.CancelledError:
-            raise
+            return await client.get_conversation(conversation_id)
         except ReachkitError as error:
+            return error
+
+    @work(exclusive=True, group="thread-open", exit_on_error=False, description="Opening the conversation")
+    async def _fetch_to_open(self, conversation_id: str) -> None:
+        conversation = await self._get_conversation(conversation_id)
+        if conversation is None:
+            return
+        if isinstance(conversation, ReachkitError):
             if conversation_id == self.open_id and self.document is None:
                 self.thread_view.show_placeholder("Could not load this conversation: ctrl+r retries.")
-                self.unibox.show_error(error, "Opening the conversation")
+                self.unibox.show_error(conversation, "Opening the conversation")
             return
         if conversation_id != self.open_id:
             return  # the user has moved on
@@ -643,14 +649,10 @@ class InboxScreen(TriageMixin, Screen[None]):
 
     @work(exclusive=True, group="thread", exit_on_error=False, description="Loading conversation")
     async def _load_conversation(self, conversation_id: str) -> None:
-        client = self.unibox.client
-        if client is None:
+        conversation = await self._get_conversation(conversation_id)
+        if conversation is None:
             return
-        try:
-            conversation = await client.get_conversation(conversation_id)
-        except asyncio.CancelledError:
-            raise
-        except ReachkitError as error:
+        if isinstance(conversation, ReachkitError):
             known = self.conversation(conversation_id)
             if conversation_id == self.open_id and known is not None:
                 self.query_one(ThreadHeader).show(
@@ -658,7 +660,7 @@ class InboxScreen(TriageMixin, Screen[None]):
                     local_label=self.unibox.local_label(conversation_id),
                     note="could not refresh; ctrl+r retries",
                 )
-                log.info("conversation %s refresh failed: %s", conversation_id, error)
+                log.info("conversation %s refresh failed: %s", conversation_id, conversation)
             return
         if conversation_id != self.open_id or self.document is None:
             return
@@ -705,15 +707,11 @@ class InboxScreen(TriageMixin, Screen[None]):
     @work(exclusive=True, group="reply-open", exit_on_error=False, description="Opening the conversation")
     async def _fetch_for_reply(self, conversation_id: str) -> None:
         """Its own group: the open thread's background re-read must not cancel what the user asked for."""
-        client = self.unibox.client
-        if client is None:
+        conversation = await self._get_conversation(conversation_id)
+        if conversation is None:
             return
-        try:
-            conversation = await client.get_conversation(conversation_id)
-        except asyncio.CancelledError:
-            raise
-        except ReachkitError as error:
-            self.unibox.show_error(error, "Opening the draft's conversation")
+        if isinstance(conversation, ReachkitError):
+            self.unibox.show_error(conversation, "Opening the draft's conversation")
             return
         self._fresh[conversation_id] = conversation
         self.reply_to(conversation_id)

@@ -41,8 +41,7 @@ class ThreadHeader(Widget):
         width = self.content_region.width
         if width <= 0:
             return -1
-        subject = clean_line(self.conversation.subject, max_chars=300) or "(no subject)"
-        return min(SUBJECT_LINES, len(Content.styled(subject, "bold").wrap(width))) + 2
+        return min(SUBJECT_LINES, len(_subject(self.conversation).wrap(width))) + 2
 
     def on_resize(self) -> None:
         self._height = -1  # the subject may wrap differently now
@@ -52,7 +51,6 @@ class ThreadHeader(Widget):
         if conversation is None:
             return Content("")
         width = max(10, self.content_region.width or self.size.width)
-        subject = clean_line(conversation.subject, max_chars=300) or "(no subject)"
         lead = person(conversation.lead_name, conversation.lead_email)
         count = len(conversation.messages)
         status = clean_line(conversation.status, max_chars=20) or "open"
@@ -72,16 +70,15 @@ class ThreadHeader(Widget):
         # not push the sender or the thread off the screen.
         return Content("\n").join(
             [
-                self._subject_lines(subject),
+                self._subject_lines(_subject(conversation)),
                 Content.styled(lead, "$accent").truncate(width, ellipsis=True),
                 Content.assemble(*facts).truncate(width, ellipsis=True),
             ]
         )
 
-    def _subject_lines(self, subject: str) -> Content:
+    def _subject_lines(self, styled: Content) -> Content:
         """The subject on at most two lines: a longer one must not push the sender out of view."""
         width = self.content_region.width
-        styled = Content.styled(subject, "bold")
         if width <= 0:
             return styled
         lines = styled.wrap(width)
@@ -89,3 +86,8 @@ class ThreadHeader(Widget):
             return styled
         last = Content.assemble(lines[SUBJECT_LINES - 1], " ", *lines[SUBJECT_LINES:SUBJECT_LINES + 1])
         return Content("\n").join([*lines[: SUBJECT_LINES - 1], last.truncate(width, ellipsis=True)])
+
+
+def _subject(conversation: Conversation) -> Content:
+    """The subject as shown: cleaned, bold, "(no subject)" when there is none."""
+    return Content.styled(clean_line(conversation.subject, max_chars=300) or "(no subject)", "bold")
