@@ -244,14 +244,6 @@ class ConversationList(ScrollView, can_focus=True):
             else:
                 self.cursor = index
 
-    def on_focus(self) -> None:
-        self._cache.clear()
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self._cache.clear()
-        self.refresh()
-
     def on_resize(self, event: events.Resize) -> None:
         self._measure()
         self._cache.clear()

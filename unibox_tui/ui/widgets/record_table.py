@@ -208,14 +208,6 @@ class RecordTable(ScrollView, can_focus=True):
             else:
                 self.cursor = index
 
-    def on_focus(self) -> None:
-        self._cache.clear()
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self._cache.clear()
-        self.refresh()
-
     def on_resize(self, event: events.Resize) -> None:
         self._measure()
         self._cache.clear()
