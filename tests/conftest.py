@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,6 +12,31 @@ from typing import Any
 import pytest
 
 from unibox_tui.demo.server import DemoServer
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-shift",
+        type=float,
+        default=0.0,
+        metavar="DAYS",
+        help="run every test with the wall clock shifted by DAYS (e.g. 365 or -365): the suite must "
+        "not depend on the date it runs (CI runs it both ways)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``--clock-shift``: the wall clock (time.time, datetime.now...) of this process, shifted.
+
+    Monotonic clocks are left alone, as they are on a real machine whose date is different.
+    """
+    days = config.getoption("--clock-shift")
+    if days:
+        import time_machine
+
+        traveller = time_machine.travel(time.time() + days * 86400, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
 
 # The demo's clock in tests: every generated date is relative to it, so data never drifts.
 DEMO_NOW = dt.datetime(2026, 5, 28, 15, 30, tzinfo=dt.UTC)

@@ -46,6 +46,7 @@ from textual import events
 from textual.worker import NoActiveWorker, get_current_worker
 
 from unibox_tui.api import ReachkitClient, ReachkitError, RetryPolicy
+from unibox_tui.clock import TickingClock
 from unibox_tui.api.models import Conversation, Page
 from unibox_tui.config import Settings
 from unibox_tui.demo.faults import Faults
@@ -301,7 +302,7 @@ class Session:
             page_size=self.plan.page_size, poll_interval=self.plan.poll_interval, send_delay=0,
             download_dir=self.downloads,
         )
-        app = UniboxApp(settings, client=client)
+        app = UniboxApp(settings, client=client, clock=TickingClock(self.server.state.now))
         real_notify = app.notify
         report = self.report
 

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from unibox_tui.clock import TickingClock
 from unibox_tui.config import Settings
 from unibox_tui.ui.app import UniboxApp
+
+#: The clock of every test app when there is no server to take "now" from (see ``clock_for``).
+TEST_NOW = dt.datetime(2026, 5, 28, 15, 30, tzinfo=dt.UTC)
+
+
+def clock_for(server: Any = None) -> TickingClock:
+    """The app's clock in tests: the demo server's "now", ticking; never today's date."""
+    state = getattr(server, "state", None)
+    return TickingClock(state.now if state is not None else TEST_NOW)
 
 
 def make_settings(server: Any = None, **overrides: Any) -> Settings:
@@ -30,7 +41,7 @@ def make_settings(server: Any = None, **overrides: Any) -> Settings:
 
 def make_app(server: Any = None, **overrides: Any) -> UniboxApp:
     """The real app; every notification it shows is also kept (see ``notifications``)."""
-    return keep_notifications(UniboxApp(make_settings(server, **overrides)))
+    return keep_notifications(UniboxApp(make_settings(server, **overrides), clock=clock_for(server)))
 
 
 def keep_notifications(app: UniboxApp) -> UniboxApp:
@@ -76,7 +87,8 @@ async def settle(pilot: Any, timeout: float = 10.0) -> None:
         quiet += 1
         if quiet >= 5:
             return
-    raise AssertionError("the app did not settle in time")
+    running = [worker.description or worker.name for worker in app.workers if worker.is_running]
+    raise AssertionError(f"the app did not settle in time; still running: {running}")
 
 
 def screen_text(app: UniboxApp) -> str:

@@ -6,7 +6,7 @@ import asyncio
 import time
 
 import pytest
-from helpers import keep_notifications, make_app, make_settings, notifications, screen_text, settle
+from helpers import clock_for, keep_notifications, make_app, make_settings, notifications, screen_text, settle
 
 from unibox_tui.api import ReachkitClient, ReachkitError
 from unibox_tui.api.client import NO_RETRY
@@ -29,7 +29,7 @@ async def wait_for(condition, timeout: float = 20.0) -> None:
 def app_without_retries(server, **settings) -> tuple[UniboxApp, ReachkitClient]:
     """One attempt per request, so a queued fault reaches the UI."""
     client = ReachkitClient(server.key, server.base_url, retry=NO_RETRY)
-    return keep_notifications(UniboxApp(make_settings(server, **settings), client=client)), client
+    return keep_notifications(UniboxApp(make_settings(server, **settings), client=client, clock=clock_for(server))), client
 
 
 async def test_a_page_that_failed_to_load_is_what_ctrl_r_retries_and_next_page_does_not_skip_it(make_demo_server):

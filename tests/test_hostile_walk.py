@@ -173,6 +173,11 @@ async def read_conversation(pilot: Any, report: CaseReport) -> None:
     thread = screen.query_one(ThreadView)
     if app.focused is not thread:
         report.problems.append("the thread does not have the focus")
+    # Toasts of earlier cases ("no attachments") stack over the thread pane until they time out
+    # (5 s of wall clock): how many are up would depend on the machine's speed. Every toast has
+    # been scanned already; this case is read on a clear screen.
+    app.clear_notifications()
+    await idle(pilot)
     scan(app, report, "opened")
     await press(pilot, "X", "z")
     scan(app, report, "all messages open, quotes unfolded")
@@ -195,6 +200,8 @@ async def read_conversation(pilot: Any, report: CaseReport) -> None:
         await press(pilot, "s")
         scan(app, report, "attachments picker")
         await press(pilot, "escape")
+        app.clear_notifications()
+        await idle(pilot)
     await press(pilot, "X")
     scan(app, report, "messages closed")
 

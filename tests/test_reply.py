@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import make_app, make_settings, screen_text, settle
+from helpers import clock_for, make_app, make_settings, screen_text, settle
 
 from unibox_tui.api import Conversation, ReachkitClient
 from unibox_tui.api.client import RetryPolicy
@@ -40,7 +40,7 @@ def app_with_short_timeouts(server, **settings) -> tuple[UniboxApp, ReachkitClie
     client = ReachkitClient(
         server.key, server.base_url, timeout=0.6, retry=RetryPolicy(attempts=2, base_delay=0.05, max_delay=0.1)
     )
-    return UniboxApp(make_settings(server, **settings), client=client), client
+    return UniboxApp(make_settings(server, **settings), client=client, clock=clock_for(server)), client
 
 
 async def open_composer(pilot, row: int = 0) -> Composer:

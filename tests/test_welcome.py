@@ -6,7 +6,7 @@ import logging
 import stat
 import time
 
-from helpers import keep_notifications, make_settings, notifications, screen_text, settle
+from helpers import clock_for, keep_notifications, make_settings, notifications, screen_text, settle
 from textual import events
 from textual.widgets import Input
 
@@ -29,7 +29,7 @@ def no_key_app(server, **overrides) -> UniboxApp:
     """The app as a new user first sees it: pointed at ``server``, no key anywhere."""
     settings = make_settings(server, **overrides)
     settings.api_key, settings.api_key_source = None, ""
-    return keep_notifications(UniboxApp(settings))
+    return keep_notifications(UniboxApp(settings, clock=clock_for()))
 
 
 async def paste_key(pilot, key: str) -> None:
@@ -117,7 +117,7 @@ async def test_the_demo_button_opens_the_demo_workspace(make_demo_server):
         return demo.base_url, demo.key
 
     settings = make_settings(None)
-    app = UniboxApp(settings, demo_launcher=launcher)
+    app = UniboxApp(settings, demo_launcher=launcher, clock=clock_for())
     async with app.run_test(size=(120, 32)) as pilot:
         await settle(pilot)
         assert "Try the demo" in screen_text(app)
@@ -131,7 +131,7 @@ async def test_the_demo_button_opens_the_demo_workspace(make_demo_server):
 
 
 async def test_without_a_demo_launcher_the_welcome_points_to_the_demo_command():
-    app = UniboxApp(make_settings(None))
+    app = UniboxApp(make_settings(None), clock=clock_for())
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         assert "unibox-tui --demo" in screen_text(app)
@@ -139,7 +139,7 @@ async def test_without_a_demo_launcher_the_welcome_points_to_the_demo_command():
 
 
 async def test_a_refused_stored_key_offers_the_welcome_screen_once_then_recovers(demo_server):
-    app = UniboxApp(make_settings(demo_server, api_key="rk_live_revoked_key_000"))
+    app = UniboxApp(make_settings(demo_server, api_key="rk_live_revoked_key_000"), clock=clock_for())
     async with app.run_test(size=(120, 32)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, WelcomeScreen)
@@ -159,7 +159,7 @@ async def test_a_refused_stored_key_offers_the_welcome_screen_once_then_recovers
 
 async def test_plain_http_to_a_remote_host_is_refused_in_the_app():
     settings = make_settings(None, api_key=SECRET, base_url="http://reachkit.example.com")
-    app = UniboxApp(settings)
+    app = UniboxApp(settings, clock=clock_for())
     async with app.run_test(size=(120, 32)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, WelcomeScreen)
@@ -176,7 +176,7 @@ async def test_a_malformed_settings_file_is_reported_once_and_the_app_starts_on_
     config.store_key("default", demo_server.key)
     settings = load_settings(Overrides(base_url=demo_server.base_url), env={})
     assert settings.page_size == 50
-    app = keep_notifications(UniboxApp(settings))
+    app = keep_notifications(UniboxApp(settings, clock=clock_for()))
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
@@ -197,7 +197,7 @@ async def test_switch_profile_loads_the_other_workspace(make_demo_server):
     )
     config.store_key("alpha", alpha.key)
     config.store_key("bravo", bravo.key)
-    app = UniboxApp(load_settings(env={}))
+    app = UniboxApp(load_settings(env={}), clock=clock_for())
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         assert listed_ids(app) == alpha.state.conversation_ids(folder="primary")[:10]
@@ -231,7 +231,7 @@ async def test_switching_to_a_profile_without_a_key_asks_for_one_over_the_curren
     path = config.config_file()
     path.parent.mkdir(parents=True)
     path.write_text(f'[defaults]\npoll_interval = 0\n[profiles.fresh]\nbase_url = "{demo_server.base_url}"\n')
-    app = UniboxApp(make_settings(demo_server, profile="current"))
+    app = UniboxApp(make_settings(demo_server, profile="current"), clock=clock_for())
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         app.workspaces.switch_profile("fresh")

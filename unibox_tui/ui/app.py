@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 
 from ..api.errors import ReachkitError
 from ..api.urls import normalise_base_url
+from ..clock import Clock, system_clock
 from ..config import ENV_API_KEY, ProfileInfo, Settings, profile_infos
 from ..redact import scrub
 from ..render.sanitize import clean_line
@@ -68,8 +69,11 @@ class UniboxApp(App[None]):
         client: ReachkitClient | None = None,
         client_factory: ClientFactory = make_client,
         demo_launcher: DemoLauncher | None = None,
+        clock: Clock = system_clock,
     ) -> None:
         super().__init__()
+        #: Every "now" the UI shows or compares with (tests inject one: no test depends on the date).
+        self.clock = clock
         self.stylesheet = OneParseStylesheet(variables=self.get_css_variables())
         self.settings = settings
         self.client_factory = client_factory

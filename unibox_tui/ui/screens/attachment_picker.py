@@ -97,7 +97,7 @@ class AttachmentPicker(ModalScreen[list[Pick] | None]):
         mark = "■ " if index in self.marked else "□ "
         kind = short_type(attachment.content_type)
         who = clean_line(message.from_name, max_chars=30) or clean_line(message.from_email, max_chars=40)
-        when = compact_date(message.email_date, raw=message.email_date_raw)
+        when = compact_date(message.email_date, self.app.clock.now(), raw=message.email_date_raw)  # type: ignore[attr-defined]
         detail = " · ".join(part for part in (human_size(attachment.size), kind, who, when) if part)
         prompt = Content.assemble(
             (mark if usable else "  ", "$accent"),

@@ -109,7 +109,7 @@ class BlocklistScreen(RoomScreen):
                 self.unibox.show_error(error, "Blocklist not refreshed")
             return
         entries = _newest_first(entries)
-        now = datetime.now(UTC)
+        now = self.app.clock.now()
         # Rows are built once per load (off the event loop: 10,000 entries take a moment), so
         # each keystroke in the filter only picks rows.
         self._rows = await asyncio.to_thread(lambda: {e.id: _row(e, now) for e in entries})
@@ -131,7 +131,7 @@ class BlocklistScreen(RoomScreen):
     def _row_of(self, entry: BlocklistEntry) -> Row:
         row = self._rows.get(entry.id)
         if row is None:
-            row = self._rows[entry.id] = _row(entry, datetime.now(UTC))
+            row = self._rows[entry.id] = _row(entry, self.app.clock.now())
         return row
 
     def _update_status(self, shown: int, needle: str) -> None:

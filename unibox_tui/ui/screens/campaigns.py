@@ -11,7 +11,6 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -334,7 +333,7 @@ class CampaignsScreen(RoomScreen):
             emails = ", ".join(clean_line(i.email, max_chars=80) for i in campaign.inboxes[:6])
             more = f" +{len(campaign.inboxes) - 6}" if len(campaign.inboxes) > 6 else ""
             lines.append(Content.assemble(("Sends from ", "$text-muted"), emails + more))
-        now = datetime.now(UTC)
+        now = self.app.clock.now()
         dates = []
         if campaign.created_at:
             dates.append(f"created {compact_date(campaign.created_at, now)}")

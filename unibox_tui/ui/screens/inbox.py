@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -264,7 +264,7 @@ class InboxScreen(TriageMixin, Screen[None]):
         if key.page != 1 or key.search or self._pending:
             return False
         cache = self._row_cache()
-        cached = cache.load(key.folder, key.page_size) if cache is not None else None
+        cached = cache.load(key.folder, key.page_size, now=self.unibox.clock.now()) if cache is not None else None
         if cached is None or not cached.rows:
             return False
         local = self.unibox.local_triage
@@ -301,7 +301,7 @@ class InboxScreen(TriageMixin, Screen[None]):
 
     @work(thread=True, group="row-cache", exit_on_error=False, description="Caching the first page")
     def _write_rows(self, cache: RowCache, key: PageKey, page: Page[Conversation]) -> None:
-        now = datetime.now(UTC)
+        now = self.unibox.clock.now()
         rows = [build_row(conversation, now) for conversation in page.items]
         when = [_epoch(conversation.activity_at) for conversation in page.items]
         cache.save(key.folder, key.page_size, rows, page.total_count, page.total_pages, when)
@@ -357,7 +357,7 @@ class InboxScreen(TriageMixin, Screen[None]):
         self._painted = key
         self._from_disk = False
         self._save_first_page(key, page)
-        now = datetime.now(UTC)
+        now = self.unibox.clock.now()
         rows = self.visible_rows([self._row(conversation, now) for conversation in page.items])
         listing = self.conversation_list
         if rows:
@@ -589,7 +589,7 @@ class InboxScreen(TriageMixin, Screen[None]):
         conversation = self.triaged(conversation)
         self.open_id = conversation_id
         self.query_one(Composer).follow(conversation_id)
-        self.document = ThreadDocument(conversation, now=datetime.now(UTC))
+        self.document = ThreadDocument(conversation, now=self.unibox.clock.now())
         self.query_one(ThreadHeader).show(conversation, local_label=self.unibox.local_label(conversation_id))
         self.query_one(LeadContext).show_for(conversation)
         self.thread_view.show_document(self.document)
@@ -671,7 +671,7 @@ class InboxScreen(TriageMixin, Screen[None]):
         self._fresh[conversation.id] = conversation
         if len(self._fresh) > 200:
             self._fresh.pop(next(iter(self._fresh)))
-        self.conversation_list.update_row(self._row(conversation, datetime.now(UTC)))
+        self.conversation_list.update_row(self._row(conversation, self.unibox.clock.now()))
         if conversation.id == self.open_id and self.document is not None:
             shown = self.triaged(conversation)
             self.document.adopt(shown)
@@ -740,7 +740,7 @@ class InboxScreen(TriageMixin, Screen[None]):
         if conversation is None or message is None:
             return conversation
         if message.email_date is None:
-            message = replace(message, email_date=datetime.now(UTC))
+            message = replace(message, email_date=self.unibox.clock.now())
         return replace(conversation, messages=(*conversation.messages, message), updated_at=message.email_date)
 
     @on(Composer.Closed)

@@ -1,0 +1,46 @@
+"""The app's idea of "now": injected, so tests and demos never depend on the day they run."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+__all__ = ["Clock", "SystemClock", "TickingClock", "system_clock"]
+
+
+class Clock:
+    """What every "now" in the app comes from: ``now()`` (aware, UTC) and ``time()`` (epoch)."""
+
+    def time(self) -> float:
+        raise NotImplementedError
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.time(), UTC)
+
+
+class SystemClock(Clock):
+    """The real wall clock."""
+
+    def time(self) -> float:
+        return time.time()
+
+
+class TickingClock(Clock):
+    """Starts at ``anchor`` and runs at real speed (monotonic), whatever the wall clock says.
+
+    Tests anchor it at the demo server's "now"; ``advance`` jumps ahead (snoozes, reminders).
+    """
+
+    def __init__(self, anchor: datetime | float) -> None:
+        self._anchor = anchor.timestamp() if isinstance(anchor, datetime) else float(anchor)
+        self._started = time.monotonic()
+        self._skipped = 0.0
+
+    def time(self) -> float:
+        return self._anchor + (time.monotonic() - self._started) + self._skipped
+
+    def advance(self, seconds: float) -> None:
+        self._skipped += seconds
+
+
+system_clock = SystemClock()
