@@ -31,15 +31,13 @@ from .. import APP_NAME, __version__
 from ..redact import remember
 from ._download import THREADS as DOWNLOAD_THREADS
 from ._download import PartJob
+from ._failures import HTTPX_ERRORS, from_httpx
 from .errors import (
     APIError,
     AuthenticationError,
     ConflictError,
     DownloadError,
-    NetworkError,
-    NotDeliveredError,
     NotFoundError,
-    OutcomeUnknownError,
     ProtocolError,
     RateLimitedError,
     ReachkitError,
@@ -217,6 +215,8 @@ class ReachkitClient:
         )
         #: Download threads' own pool (made on the first download): see ``download_attachment``.
         self._blocking: httpx.Client | None = None
+        #: A test transport that also serves blocking requests (``httpx.MockTransport`` does).
+        self._blocking_transport = transport if isinstance(transport, httpx.BaseTransport) else None
 
     def __repr__(self) -> str:  # never show the key
         return f"ReachkitClient(base_url={self.base_url!r})"
@@ -290,7 +290,7 @@ class ReachkitClient:
                 method, path, params=_clean_params(params), json=json_body
             ) as response:
                 if response.status_code >= 400:
-                    body = await self._read_capped(response, 256 * 1024, method, path, strict=False)
+                    body = await self._error_body(response, method, path)
                     raise self._error_from(response, body, method, path)
                 if 300 <= response.status_code < 400:
                     raise _redirect_error(response, method, path)
@@ -299,23 +299,28 @@ class ReachkitClient:
                 body = await self._read_capped(response, MAX_JSON_BYTES, method, path)
         except ReachkitError:
             raise
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
-            raise NotDeliveredError(
-                f"Could not reach {self.base_url} ({_network_reason(error)})."
-            ) from None
-        except httpx.TimeoutException as error:
-            raise OutcomeUnknownError(
-                f"{self.base_url} did not answer in time ({_network_reason(error)})."
-            ) from None
-        except httpx.TransportError as error:
-            raise OutcomeUnknownError(
-                f"The connection to {self.base_url} broke ({_network_reason(error)})."
-            ) from None
+        except HTTPX_ERRORS as error:
+            raise from_httpx(error, self.base_url) from None
+        except RuntimeError as error:
+            raise self._closed_error(error) from None
         if not body.strip():
             return None
         if len(body) > THREAD_DECODE_BYTES:
             return await asyncio.to_thread(_decode_json, body, method, path)
         return _decode_json(body, method, path)
+
+    def _closed_error(self, error: RuntimeError) -> ReachkitError:
+        """httpx's "the client has been closed" (a workspace switched meanwhile); other bugs go up."""
+        if not self._http.is_closed:
+            raise error
+        return from_httpx(error, self.base_url)
+
+    async def _error_body(self, response: httpx.Response, method: str, path: str) -> bytes:
+        """What an error answer says, as far as it can be read: a damaged body never hides the status."""
+        try:
+            return await self._read_capped(response, 256 * 1024, method, path, strict=False)
+        except HTTPX_ERRORS:
+            return b""
 
     async def _read_capped(
         self, response: httpx.Response, limit: int, method: str, path: str, *, strict: bool = True
@@ -561,35 +566,36 @@ class ReachkitClient:
                 await asyncio.sleep(delay)
         try:
             yield response
-        except httpx.TransportError as error:
-            raise NetworkError(f"The download broke off ({_network_reason(error)}).") from None
+        except HTTPX_ERRORS as error:
+            raise from_httpx(error, self.base_url, what="download") from None
         finally:
             await response.aclose()
 
     async def _send_stream(self, path: str) -> httpx.Response:
-        request = self._http.build_request("GET", path, headers={"Accept": "*/*"})
         try:
+            request = self._download_request(path)
             response = await self._http.send(request, stream=True)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
-            raise NotDeliveredError(
-                f"Could not reach {self.base_url} ({_network_reason(error)})."
-            ) from None
-        except httpx.TransportError as error:
-            raise OutcomeUnknownError(
-                f"The download did not start ({_network_reason(error)})."
-            ) from None
+        except HTTPX_ERRORS as error:
+            raise from_httpx(error, self.base_url, what="download") from None
+        except RuntimeError as error:
+            raise self._closed_error(error) from None
         if response.status_code < 300:
             return response
         if response.status_code < 400:
             await response.aclose()
             raise _redirect_error(response, "GET", path)
         try:
-            body = await self._read_capped(response, 256 * 1024, "GET", path, strict=False)
-        except httpx.TransportError:
-            body = b""
+            body = await self._error_body(response, "GET", path)
         finally:
             await response.aclose()
         raise self._error_from(response, body, "GET", path)
+
+    def _download_request(self, path: str) -> httpx.Request:
+        """An attachment's GET. ``identity``: the bytes as stored, never re-encoded on the way
+        (a gzip-compressed CSV saved as is would be a broken file)."""
+        return self._http.build_request(
+            "GET", path, headers={"Accept": "*/*", "Accept-Encoding": "identity"}
+        )
 
     async def download_attachment(
         self,
@@ -632,15 +638,18 @@ class ReachkitClient:
                 loop.call_soon_threadsafe(progress, done, total)  # type: ignore[arg-type]
 
         path = f"/unibox/conversations/{_seg(conversation_id)}/attachments/{_seg(attachment_id)}"
+        try:
+            request = self._download_request(path)
+        except HTTPX_ERRORS as error:
+            raise from_httpx(error, self.base_url, what="download") from None
         job = PartJob(
             http=self._blocking_http(),
-            request=self._http.build_request("GET", path, headers={"Accept": "*/*"}),
+            request=request,
             part=part,
             expected_size=expected_size,
             attempts=self.retry.attempts,
             retry_delay=lambda error, attempt: self._retry_delay(error, self.retry, attempt),
             error_from=lambda response, body: self._error_from(response, body, "GET", path),
-            reason=_network_reason,
             where=self.base_url,
             report=report if progress is not None else None,
             interval=progress_interval,
@@ -680,6 +689,7 @@ class ReachkitClient:
                 limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
                 follow_redirects=False,
                 trust_env=False,
+                transport=self._blocking_transport,
             )
         return self._blocking
 
@@ -946,12 +956,6 @@ def _require_dict(data: Any, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ProtocolError(f"The {what} came back in an unexpected shape.")
     return data
-
-
-def _network_reason(error: Exception) -> str:
-    name = type(error).__name__
-    text = str(error).strip()
-    return f"{name}: {_short(text, 120)}" if text else name
 
 
 #: How many other names ``choose_final`` may offer before we give up.

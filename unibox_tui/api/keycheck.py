@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 
 from .errors import (
     AuthenticationError,
+    DamagedAnswerError,
     InsecureURLError,
     NetworkError,
+    NetworkSetupError,
     NotDeliveredError,
     NotFoundError,
     ProtocolError,
@@ -84,15 +86,13 @@ def _explain(error: BaseException, base_url: str) -> str:
             "from Reachkit, Settings > Integrations (API keys exist on the Professional and Agency "
             "plans)."
         )
-    if isinstance(error, InsecureURLError):
+    if isinstance(error, InsecureURLError | NetworkSetupError):
         return str(error)
     if isinstance(error, NetworkError):
+        return _network(error, base_url)
+    if isinstance(error, DamagedAnswerError):
         text = _sentence(error)
-        prefix = f"Could not reach {base_url}"
-        if text.startswith(prefix):
-            detail = text[len(prefix) :].strip()
-            return f"{prefix}: is the URL right? Are you online?" + (f" {detail}" if detail else "")
-        return f"{text}: is the URL right? Are you online?"
+        return f"The key could not be checked: {text[:1].lower()}{text[1:]}. Try again in a minute."
     if isinstance(error, NotFoundError | ProtocolError | UnsupportedError):
         return (
             f"{base_url} answered, but not like Reachkit's API ({_sentence(error)}). Is the URL "
@@ -103,6 +103,18 @@ def _explain(error: BaseException, base_url: str) -> str:
     if isinstance(error, ReachkitError):
         return str(error)
     return f"The key could not be checked ({type(error).__name__})."
+
+
+def _network(error: NetworkError, base_url: str) -> str:
+    """No usable answer: say what happened, then what the person can do about it."""
+    text = _sentence(error)
+    prefix = f"Could not reach {base_url}"
+    if text.startswith(prefix):
+        detail = text[len(prefix) :].strip()
+        return f"{prefix}: is the URL right? Are you online?" + (f" {detail}" if detail else "")
+    if "proxy" in text.lower() or not error.transient:
+        return text  # already says what to check
+    return f"{text}. Try again in a minute; if it keeps happening, is the URL right?"
 
 
 def _sentence(error: BaseException) -> str:

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Static
 
 from ... import APP_NAME
-from ...api.errors import AuthenticationError, ReachkitError
+from ...api.errors import AuthenticationError, InsecureURLError, ReachkitError
 from ...api.keycheck import explain_key_error, verify_key
 from ...config import (
     ENV_API_KEY,
@@ -38,6 +38,7 @@ from ...render.sanitize import clean_line, clean_text
 from ..widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
+    from ...api.client import ReachkitClient
     from ..app import UniboxApp
 
 __all__ = ["WelcomeScreen"]
@@ -145,25 +146,24 @@ class WelcomeScreen(Screen[None]):
 
     @work(exclusive=True, group="welcome", exit_on_error=False, description="Checking the key")
     async def _check_key(self, key: str) -> None:
+        """Check, then store and adopt; every failure ends in words under the input (enter retries)."""
         app = self.unibox
         candidate = dataclasses.replace(
             self.settings, api_key=key, api_key_source="profile", demo=False, warnings=[]
         )
         try:
             client = app.client_factory(candidate)
-        except (ReachkitError, ValueError) as error:
-            self._status(explain_key_error(error, self.settings.base_url), "$error")
+        except Exception as error:  # noqa: BLE001 - never leave "Checking the key" on screen
+            self._check_failed(error, self.settings.base_url)
             return
         try:
             await verify_key(client)
         except asyncio.CancelledError:
             await client.aclose()
             raise
-        except ReachkitError as error:
-            await client.aclose()
-            self._status(explain_key_error(error, client.base_url), "$error")
-            if isinstance(error, AuthenticationError):
-                self.query_one("#welcome-key", Input).value = ""  # a refused key is re-pasted, not edited
+        except Exception as error:  # noqa: BLE001 - a bug in a lower layer must not hang this screen
+            await self._close_quietly(client)
+            self._check_failed(error, client.base_url)
             return
         self.query_one("#welcome-key", Input).value = ""
         try:
@@ -177,6 +177,25 @@ class WelcomeScreen(Screen[None]):
             app.say(f"Key accepted and stored for profile {candidate.profile!r}.", title="Signed in")
             self._remember_base_url(candidate, client.base_url)
         app.workspaces.adopt(candidate, client)
+
+    def _check_failed(self, error: BaseException, base_url: str) -> None:
+        """Say why the key was not taken; the key stays in the field so enter tries again."""
+        if not isinstance(error, ReachkitError | ValueError):
+            log.warning("the key check failed unexpectedly: %r", error)
+        words = explain_key_error(error, base_url)
+        retry_is_offered = "try again" in words.lower()
+        if not retry_is_offered and not isinstance(error, AuthenticationError | InsecureURLError | ValueError):
+            words += " Press enter to try again."
+        self._status(words, "$error")
+        if isinstance(error, AuthenticationError):
+            self.query_one("#welcome-key", Input).value = ""  # a refused key is re-pasted, not edited
+
+    @staticmethod
+    async def _close_quietly(client: ReachkitClient) -> None:
+        try:
+            await client.aclose()
+        except Exception as error:  # noqa: BLE001 - the check's own failure is what matters here
+            log.debug("closing the checking client failed: %r", error)
 
     def _remember_base_url(self, settings: Settings, base_url: str) -> None:
         """A key belongs to its server: keep a --base-url in the profile, as ``login`` does.
