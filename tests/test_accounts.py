@@ -254,7 +254,7 @@ def test_login_on_a_plan_without_api_access_says_so(demo_server, typed_key, caps
     demo_server.faults.fail_next(1, status=403)
     assert cli.main(["login", "--base-url", demo_server.base_url]) == 1
     err = capsys.readouterr().err
-    assert "HTTP 403" in err and "Professional and Agency plans" in err
+    assert "HTTP 403" in err and "a plan that includes API access" in err
     assert config.read_key("default") is None
 
 

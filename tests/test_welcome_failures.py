@@ -58,3 +58,18 @@ async def test_an_unexpected_failure_in_the_check_is_words_too(demo_server, monk
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
+
+
+async def test_the_welcome_screen_and_a_refused_key_name_no_plan_only_api_access(demo_server):
+    """Reachkit renames its plans; "a plan that includes API access" stays true."""
+    app = no_key_app(demo_server)
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(pilot)
+        assert "a plan that includes API access" in screen_text(app)
+        await paste_key(pilot, "rk_live_not_the_right_one")
+        await pilot.press("enter")
+        await settle(pilot)
+        status = status_line(app)
+        assert "refused this key (HTTP 401)" in status and "a plan that includes API access" in status
+        for name in ("Professional", "Agency", "Scale"):
+            assert name not in screen_text(app) and name not in status

@@ -94,7 +94,7 @@ class AuthenticationError(APIError):
     """401/403: the key is wrong or revoked, or the plan does not include API access."""
 
     PLAN_HINT = (
-        "Reachkit's API is only available on the Professional and Agency plans; "
+        "Reachkit's API is only available on a plan that includes API access; "
         "check the key in Settings > Integrations."
     )
 

@@ -78,13 +78,13 @@ def _explain(error: BaseException, base_url: str) -> str:
         if error.status == 403:
             return (
                 "Reachkit knows this key but refuses it API access (HTTP 403): the API is only "
-                "available on the Professional and Agency plans. Check the workspace's plan, or use "
-                "a key from a workspace on one of those plans."
+                "available on a plan that includes API access. Check the workspace's plan, or use "
+                "a key from a workspace whose plan includes it."
             )
         return (
             "Reachkit refused this key (HTTP 401): it is wrong or has been revoked. Copy it again "
-            "from Reachkit, Settings > Integrations (API keys exist on the Professional and Agency "
-            "plans)."
+            "from Reachkit, Settings > Integrations (API keys exist on a plan that includes API "
+            "access)."
         )
     if isinstance(error, InsecureURLError | NetworkSetupError):
         return str(error)

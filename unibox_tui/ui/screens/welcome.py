@@ -46,7 +46,7 @@ __all__ = ["WelcomeScreen"]
 log = logging.getLogger(__name__)
 
 INTRO = (
-    "unibox-tui needs a Reachkit API key (Professional and Agency plans) to read your Unibox.\n"
+    "unibox-tui needs a Reachkit API key (on a plan that includes API access) to read your Unibox.\n"
     "Create one in Reachkit: Settings > Integrations > Add API Key, and paste it below."
 )
 #: Under the input until something else needs saying there.
