@@ -420,8 +420,8 @@ def test_login_never_lets_a_hostile_server_message_reach_the_terminal(typed_key,
 
     real_client = accounts.make_checking_client
 
-    def client_with_transport(key, base_url, *, allow_insecure=False):
-        return real_client(key, base_url, allow_insecure=allow_insecure, transport=httpx.MockTransport(hostile))
+    def client_with_transport(key, base_url, *, allow_insecure=False, **kwargs):
+        return real_client(key, base_url, allow_insecure=allow_insecure, transport=httpx.MockTransport(hostile), **kwargs)
 
     monkeypatch.setattr(accounts, "make_checking_client", client_with_transport)
     typed_key(GOOD_KEY)

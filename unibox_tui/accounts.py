@@ -86,7 +86,7 @@ def login(options: argparse.Namespace) -> int:
 
     print(f"Checking the key with {base_url} ...", file=sys.stderr, flush=True)
     try:
-        asyncio.run(_check(key, base_url, options.insecure))
+        asyncio.run(_check(key, base_url, options.insecure, settings.trust_env))
     except KeyboardInterrupt:
         _complain("cancelled; nothing was stored.")
         return REFUSED
@@ -107,8 +107,10 @@ def login(options: argparse.Namespace) -> int:
     return OK
 
 
-async def _check(key: str, base_url: str, insecure: bool) -> None:
-    async with make_checking_client(key, base_url, allow_insecure=insecure) as client:
+async def _check(key: str, base_url: str, insecure: bool, trust_env: bool) -> None:
+    async with make_checking_client(key, base_url, allow_insecure=insecure, trust_env=trust_env) as client:
+        if client.route is not None and client.route.proxy:
+            print(f"(going{client.route.describe()})", file=sys.stderr, flush=True)
         await verify_key(client)
 
 

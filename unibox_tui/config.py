@@ -14,6 +14,7 @@ The settings file is ``config.toml`` in ``platformdirs.user_config_dir("unibox-t
     theme = "textual-dark"
     download_dir = "~/Downloads/leads"
     mark_read_on_open = true
+    trust_env = true           # honour HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE... (false: ignore them)
 
     [defaults.keys]            # key binding overrides: "binding id" = "keys" (comma-separated)
     "inbox.next_page" = "],n"
@@ -141,6 +142,8 @@ class Settings:
     theme: str = "textual-dark"
     download_dir: Path | None = None
     mark_read_on_open: bool = True
+    #: Honour the proxy and certificate variables of the environment (``api/network.py``).
+    trust_env: bool = True
     keys: dict[str, str] = field(default_factory=dict)
     insecure: bool = False
     demo: bool = False
@@ -301,9 +304,9 @@ def _apply(settings: Settings, values: Mapping[str, Any], where: _Where, warning
                 settings.download_dir = Path(os.path.expandvars(value.strip())).expanduser()
             else:
                 bad(key, "a folder path")
-        elif key == "mark_read_on_open":
+        elif key in ("mark_read_on_open", "trust_env"):
             if isinstance(value, bool):
-                settings.mark_read_on_open = value
+                setattr(settings, key, value)
             else:
                 bad(key, "true or false")
         elif key == "keys":

@@ -37,6 +37,7 @@ from .errors import (
     AuthenticationError,
     ConflictError,
     DownloadError,
+    InsecureURLError,
     NotFoundError,
     ProtocolError,
     RateLimitedError,
@@ -45,7 +46,8 @@ from .errors import (
     UnsupportedError,
     ValidationError,
 )
-from .urls import API_PREFIX, DEFAULT_BASE_URL, normalise_base_url
+from .network import Route, plan_route
+from .urls import API_PREFIX, DEFAULT_BASE_URL, is_loopback, normalise_base_url
 from .models import (
     BlocklistEntry,
     Campaign,
@@ -189,8 +191,15 @@ class ReachkitClient:
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str | None = None,
         max_connections: int = 8,
+        trust_env: bool = True,
     ) -> None:
+        """``trust_env``: honour HTTPS_PROXY/NO_PROXY/SSL_CERT_FILE... (see ``network.py``).
+
+        Raises ``InsecureURLError`` (plain http to a remote host, or through a proxy) and
+        ``NetworkSetupError`` (a proxy or certificate setting that cannot be used).
+        """
         self.base_url = normalise_base_url(base_url, allow_insecure=allow_insecure)
+        _check_host_as_httpx_reads_it(self.base_url, allow_insecure)
         self.retry = retry or RetryPolicy()
         self.capabilities = _Capabilities()
         if timeout is None:
@@ -198,6 +207,12 @@ class ReachkitClient:
         elif not isinstance(timeout, httpx.Timeout):
             timeout = httpx.Timeout(timeout)
         self.timeout = timeout
+        #: The way to the API (proxy, trusted CAs); None when a transport was given (tests).
+        self.route: Route | None = None
+        if transport is None:
+            self.route = plan_route(self.base_url, trust_env=trust_env)
+            transport = self.route.async_transport(max_connections)
+            log.info("connecting to %s%s", self.base_url, self.route.describe())
         self._api_key = api_key
         remember(api_key)  # from now on no error message or log line can carry it
         self._http = httpx.AsyncClient(
@@ -209,9 +224,8 @@ class ReachkitClient:
             },
             timeout=timeout,
             transport=transport,
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=8),
             follow_redirects=False,
-            trust_env=False,
+            trust_env=False,  # the route above read the environment, once, by our rules
         )
         #: Download threads' own pool (made on the first download): see ``download_attachment``.
         self._blocking: httpx.Client | None = None
@@ -684,12 +698,11 @@ class ReachkitClient:
         """The connection pool download threads use (requests are built by the async client)."""
         if self._blocking is None:
             _read_in_bigger_pieces()
+            transport = self._blocking_transport
+            if transport is None and self.route is not None:
+                transport = self.route.blocking_transport(max_connections=8)
             self._blocking = httpx.Client(
-                timeout=self.timeout,
-                limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
-                follow_redirects=False,
-                trust_env=False,
-                transport=self._blocking_transport,
+                timeout=self.timeout, follow_redirects=False, trust_env=False, transport=transport
             )
         return self._blocking
 
@@ -859,6 +872,19 @@ class ReachkitClient:
         address must not pass for a working key (``ProtocolError``).
         """
         _data_of(await self._request("GET", "/campaigns", retry=NO_RETRY), "GET", "/campaigns")
+
+
+def _check_host_as_httpx_reads_it(base_url: str, allow_insecure: bool) -> None:
+    """The loopback decision again, on the host httpx will connect to: parsers must not disagree."""
+    try:
+        url = httpx.URL(base_url)
+    except httpx.InvalidURL:
+        raise InsecureURLError(f"Not a usable API address: {base_url!r} (expected https://host).") from None
+    if url.scheme == "http" and not allow_insecure and not is_loopback(url.host):
+        raise InsecureURLError(
+            f"Refusing plain http:// to {url.host}: the API key would travel unencrypted. "
+            "Use https://, or pass --insecure if you really mean it."
+        )
 
 
 def _redirect_error(response: httpx.Response, method: str, path: str) -> APIError:

@@ -41,8 +41,10 @@ def make_checking_client(
     *,
     allow_insecure: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
+    trust_env: bool = True,
 ) -> ReachkitClient:
-    """A client for a key check: no retries, short timeouts (raises ``InsecureURLError``)."""
+    """A client for a key check: no retries, short timeouts (raises ``InsecureURLError``,
+    ``NetworkSetupError``); proxies and certificates as the app's own client uses them."""
     import httpx
 
     from .client import NO_RETRY, ReachkitClient
@@ -55,6 +57,7 @@ def make_checking_client(
         timeout=httpx.Timeout(10.0, connect=5.0),
         transport=transport,
         max_connections=2,
+        trust_env=trust_env,
     )
 
 
