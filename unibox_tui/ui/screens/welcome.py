@@ -25,11 +25,11 @@ from ... import APP_NAME
 from ...api.errors import AuthenticationError, InsecureURLError, ReachkitError
 from ...api.keycheck import explain_key_error, verify_key
 from ...config import (
-    ENV_API_KEY,
     Overrides,
     Settings,
     SettingsFileError,
     clean_key,
+    env_key_note,
     load_settings,
     save_profile_setting,
     store_key,
@@ -109,8 +109,9 @@ class WelcomeScreen(Screen[None]):
         lines = [f"From a shell instead: {APP_NAME} login --profile {self.settings.profile}"]
         if self.unibox.workspaces.demo_launcher is None:
             lines.append(f"Just looking? {APP_NAME} --demo runs a local demo workspace.")
-        if self.settings.api_key_source == "env":
-            lines.append(f"{ENV_API_KEY} is set in your shell: it wins over stored keys.")
+        note = env_key_note(self.settings)
+        if note:
+            lines.append(note)
         lines.append("ctrl+q quits.")
         return "\n".join(lines)
 
