@@ -86,6 +86,9 @@ MAX_JSON_BYTES: Final = 64 * 1024 * 1024
 #: JSON bigger than this is decoded in a thread so the UI's event loop keeps answering.
 THREAD_DECODE_BYTES: Final = 256 * 1024
 RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
+#: ``_Capabilities.extra`` key: True once ``GET /blocklist/check?email=`` answered (the newer page's
+#: form), False once the documented ``GET /blocklist/:id/check`` did.
+NEWER_BLOCKLIST_CHECK: Final = "blocklist_check_newer"
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -741,12 +744,28 @@ class ReachkitClient:
         )
 
     async def check_blocklist(self, email: str, *, blocklist_id: str = "default") -> bool:
-        """Whether ``email`` is blocked. The documented GET takes a body; we also send a query."""
-        path = f"/blocklist/{_seg(blocklist_id)}/check"
-        body = await self._request(
-            "GET", path, params={"email": email}, json_body={"email": email}, retry=self.retry
-        )
-        return as_bool(as_dict(_data_of(body, "GET", path)).get("blocked"))
+        """Whether ``email`` is blocked (domain rules included).
+
+        The documented ``GET /blocklist/:id/check`` takes a body (we also send a query); Reachkit's
+        newer page moved it to ``GET /blocklist/check?email=``. The documented form is tried first
+        and the newer one on a 404; the form that answered is remembered for this client.
+        """
+        documented = f"/blocklist/{_seg(blocklist_id)}/check"
+        if self.capabilities.extra.get(NEWER_BLOCKLIST_CHECK) is not True:
+            try:
+                body = await self._request(
+                    "GET", documented, params={"email": email}, json_body={"email": email}, retry=self.retry
+                )
+            except NotFoundError:
+                if self.capabilities.extra.get(NEWER_BLOCKLIST_CHECK) is False:
+                    raise  # the documented form worked before: this 404 is about something else
+            else:
+                self.capabilities.extra[NEWER_BLOCKLIST_CHECK] = False
+                return as_bool(as_dict(_data_of(body, "GET", documented)).get("blocked"))
+        newer = "/blocklist/check"
+        body = await self._request("GET", newer, params={"email": email}, retry=self.retry)
+        self.capabilities.extra[NEWER_BLOCKLIST_CHECK] = True
+        return as_bool(as_dict(_data_of(body, "GET", newer)).get("blocked"))
 
     # -- campaigns, sequences, leads ----------------------------------------------------------------
 
