@@ -7,7 +7,7 @@ server stores the lead, then answers 500, 429, garbage, a cut connection or noth
 from __future__ import annotations
 
 import pytest
-from helpers import clock_for, keep_notifications, make_settings, notifications, screen_text, settle
+from helpers import clock_for, keep_notifications, make_settings, notifications, settle
 from test_rooms import open_conversation
 from textual.widgets import Button, Input, Select
 

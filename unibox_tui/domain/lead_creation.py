@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Final
 
 from ..api.errors import (
     APIError,
+    NetworkError,
     NotDeliveredError,
+    ProtocolError,
     RateLimitedError,
     ReachkitError,
     ServerError,
@@ -139,6 +141,7 @@ class LeadCreator:
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - any failure leaves the outcome unknown
+            log.info("checking for a lead whose answer was lost failed: %r", error)
             self.unsettled.add(lead.key)
             return CreateOutcome(
                 CreateStatus.UNKNOWN,
@@ -175,6 +178,21 @@ class _Inconclusive(Exception):
 
 
 def _why(error: BaseException | None) -> str:
-    if isinstance(error, ReachkitError | _Inconclusive):
+    """What went wrong, in a few words (the form is small; the full error is in the log)."""
+    if error is None:
+        return "no answer"
+    if isinstance(error, _Inconclusive):
+        return str(error)
+    if isinstance(error, RateLimitedError):
+        return "HTTP 429, rate limited"
+    if isinstance(error, APIError):
+        return f"HTTP {error.status}"
+    if isinstance(error, NotDeliveredError):
+        return "Reachkit could not be reached"
+    if isinstance(error, NetworkError):
+        return "the connection broke or timed out"
+    if isinstance(error, ProtocolError):
+        return "an answer that was not Reachkit's JSON"
+    if isinstance(error, ReachkitError):
         return str(error).rstrip(".")
-    return type(error).__name__ if error is not None else "no answer"
+    return type(error).__name__

@@ -49,6 +49,9 @@ def reply_text(conversation: Conversation) -> str:
 class AddLeadScreen(ModalScreen[Lead | None]):
     """Dismissed with the created lead, or None when cancelled."""
 
+    #: On a short terminal the form scrolls in fewer rows, so the message and buttons stay in view.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+
     BINDINGS = [
         Binding("ctrl+s", "create", "Create lead", id="add_lead.create"),
         Binding("escape", "cancel", "Cancel", id="add_lead.cancel"),
