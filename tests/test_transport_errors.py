@@ -286,3 +286,18 @@ async def test_a_download_through_a_mangling_proxy_is_retried_then_saved_intact(
     assert sorted(os.listdir(tmp_path)) == ["a.bin"]
     requests = [r for r in demo_server.requests if "/attachments/" in r.path]
     assert all(r.headers.get("accept-encoding") == "identity" for r in requests)  # bytes as stored
+
+
+def test_login_explains_a_damaged_answer_and_stores_nothing(demo_server, monkeypatch, capsys):
+    """``unibox-tui login`` through a mangling proxy: words and exit 1, not a traceback."""
+    from test_accounts import FakeTty
+
+    from unibox_tui import accounts, cli, config
+
+    monkeypatch.setattr("sys.stdin", FakeTty())
+    monkeypatch.setattr(accounts.getpass, "getpass", lambda prompt="": demo_server.key)
+    demo_server.faults.fail_next(1, kind="bad_gzip", path=r"/campaigns$")
+    assert cli.main(["login", "--base-url", demo_server.base_url]) == 1
+    err = capsys.readouterr().err
+    assert "could not be decoded" in err and "Nothing was stored" in err and "Traceback" not in err
+    assert config.read_key("default") is None
