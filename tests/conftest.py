@@ -45,7 +45,7 @@ DEMO_CONVERSATIONS = 60
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
-    """No test reads or writes the real user's files or uses a real key.
+    """No test reads or writes the real user's files, uses a real key or the machine's proxy.
 
     HOME and the XDG base directories point into ``tmp_path``; the downloads folder is set both
     by ``XDG_DOWNLOAD_DIR`` and by the ``user-dirs.dirs`` file platformdirs actually reads.
@@ -63,6 +63,10 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNames
     (dirs["config"] / "user-dirs.dirs").write_text(f'XDG_DOWNLOAD_DIR="{dirs["downloads"]}"\n')
     for name in ("REACHKIT_API_KEY", "REACHKIT_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
+    # The machine's proxies are not the tests' (tests that need one set it themselves).
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
     return SimpleNamespace(**dirs)
 
 

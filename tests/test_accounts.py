@@ -254,7 +254,7 @@ def test_login_on_a_plan_without_api_access_says_so(demo_server, typed_key, caps
     demo_server.faults.fail_next(1, status=403)
     assert cli.main(["login", "--base-url", demo_server.base_url]) == 1
     err = capsys.readouterr().err
-    assert "HTTP 403" in err and "Professional and Agency plans" in err
+    assert "HTTP 403" in err and "a plan that includes API access" in err
     assert config.read_key("default") is None
 
 
@@ -420,8 +420,8 @@ def test_login_never_lets_a_hostile_server_message_reach_the_terminal(typed_key,
 
     real_client = accounts.make_checking_client
 
-    def client_with_transport(key, base_url, *, allow_insecure=False):
-        return real_client(key, base_url, allow_insecure=allow_insecure, transport=httpx.MockTransport(hostile))
+    def client_with_transport(key, base_url, *, allow_insecure=False, **kwargs):
+        return real_client(key, base_url, allow_insecure=allow_insecure, transport=httpx.MockTransport(hostile), **kwargs)
 
     monkeypatch.setattr(accounts, "make_checking_client", client_with_transport)
     typed_key(GOOD_KEY)

@@ -188,7 +188,7 @@ async def test_wrong_key_explains_the_plan_requirement(demo_server):
         with pytest.raises(AuthenticationError) as caught:
             await client.list_conversations()
     assert caught.value.status == 401
-    assert "Professional" in str(caught.value)
+    assert "a plan that includes API access" in str(caught.value)
     assert "not-the-key" not in str(caught.value)
 
 

@@ -14,6 +14,7 @@ FORBIDDEN = {
     "api": ("textual", "rich", "unibox_tui.ui", "unibox_tui.demo"),
     "render": ("textual", "rich", "unibox_tui.ui", "unibox_tui.demo"),
     "store": ("textual", "rich", "unibox_tui.ui", "unibox_tui.demo"),
+    "domain": ("textual", "rich", "unibox_tui.ui", "unibox_tui.demo"),
     "demo": ("textual", "unibox_tui.ui"),
 }
 

@@ -86,7 +86,7 @@ def login(options: argparse.Namespace) -> int:
 
     print(f"Checking the key with {base_url} ...", file=sys.stderr, flush=True)
     try:
-        asyncio.run(_check(key, base_url, options.insecure))
+        asyncio.run(_check(key, base_url, options.insecure, settings.trust_env))
     except KeyboardInterrupt:
         _complain("cancelled; nothing was stored.")
         return REFUSED
@@ -103,12 +103,17 @@ def login(options: argparse.Namespace) -> int:
     _say(f"The key works. {'Replaced the' if replaced else 'Stored the'} key of profile {profile!r} in {path} (readable only by you).")
     _save_profile_settings(profile, base_url if options.base_url else None)
     if os.environ.get(config.ENV_API_KEY, "").strip():
-        _say(f"Note: {config.ENV_API_KEY} is set, and wins over stored keys; unset it to use this one.")
+        _say(
+            f"Note: {config.ENV_API_KEY} is set: when the app starts at {base_url} it uses that key "
+            "instead of this one; unset it to use this one."
+        )
     return OK
 
 
-async def _check(key: str, base_url: str, insecure: bool) -> None:
-    async with make_checking_client(key, base_url, allow_insecure=insecure) as client:
+async def _check(key: str, base_url: str, insecure: bool, trust_env: bool) -> None:
+    async with make_checking_client(key, base_url, allow_insecure=insecure, trust_env=trust_env) as client:
+        if client.route is not None and client.route.proxy:
+            print(f"(going{client.route.describe()})", file=sys.stderr, flush=True)
         await verify_key(client)
 
 
@@ -145,7 +150,7 @@ def logout(options: argparse.Namespace) -> int:
     if RowCache.clear_all(config.cache_dir()):
         _say("Removed the cached first pages of the inbox (they are fetched again at the next start).")
     if os.environ.get(config.ENV_API_KEY, "").strip():
-        _say(f"Note: {config.ENV_API_KEY} is still set in this shell; the app keeps using it.")
+        _say(f"Note: {config.ENV_API_KEY} is still set in this shell; the app keeps using it at the address it starts with.")
     return OK
 
 
@@ -163,7 +168,11 @@ def list_profiles_command() -> int:
         _say(f"{marker} {info.name.ljust(width)}  {key.ljust(6)}  {clean_line(info.base_url)}")
     _say(f"* = the default profile (used without --profile). Add one: {APP_NAME} login --profile NAME")
     if os.environ.get(config.ENV_API_KEY, "").strip():
-        _say(f"{config.ENV_API_KEY} is set: it is used instead of any stored key.")
+        _say(
+            f"{config.ENV_API_KEY} is set: it is used for the address the app starts with "
+            f"({config.ENV_BASE_URL}, else the profile's), instead of that profile's stored key; "
+            "a profile you switch to at another address uses its own."
+        )
     if os.environ.get(config.ENV_BASE_URL, "").strip():
         _say(f"{config.ENV_BASE_URL} is set: it is used instead of every profile's base URL.")
     return OK

@@ -3,6 +3,11 @@
 Resolution order (DESIGN.md): command-line flags > ``REACHKIT_API_KEY`` / ``REACHKIT_BASE_URL``
 > the profile's settings and stored key > ``[defaults]`` in the settings file > built-in defaults.
 
+``REACHKIT_API_KEY`` belongs to the address in effect when the app started (``--base-url`` >
+``REACHKIT_BASE_URL`` > the start profile's): a profile switched to inside the app uses it only
+when its address is the same one (``profile_settings``); any other address gets its own stored
+key, or asks for one, so a key is never sent to a server it was not meant for.
+
 The settings file is ``config.toml`` in ``platformdirs.user_config_dir("unibox-tui")``::
 
     default_profile = "acme"
@@ -14,6 +19,7 @@ The settings file is ``config.toml`` in ``platformdirs.user_config_dir("unibox-t
     theme = "textual-dark"
     download_dir = "~/Downloads/leads"
     mark_read_on_open = true
+    trust_env = true           # honour HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE... (false: ignore them)
 
     [defaults.keys]            # key binding overrides: "binding id" = "keys" (comma-separated)
     "inbox.next_page" = "],n"
@@ -60,10 +66,13 @@ __all__ = [
     "default_profile_name",
     "delete_key",
     "drafts_dir",
+    "env_key_belongs_to",
+    "env_key_note",
     "keys_dir",
     "list_profiles",
     "load_settings",
     "profile_infos",
+    "profile_settings",
     "read_key",
     "save_profile_setting",
     "set_default_profile",
@@ -141,9 +150,13 @@ class Settings:
     theme: str = "textual-dark"
     download_dir: Path | None = None
     mark_read_on_open: bool = True
+    #: Honour the proxy and certificate variables of the environment (``api/network.py``).
+    trust_env: bool = True
     keys: dict[str, str] = field(default_factory=dict)
     insecure: bool = False
     demo: bool = False
+    #: The address ``REACHKIT_API_KEY`` belongs to: the one in effect when the app started.
+    env_key_base_url: str = ""
     #: Problems with the settings file, phrased for the user (file and line included).
     warnings: list[str] = field(default_factory=list)
 
@@ -301,9 +314,9 @@ def _apply(settings: Settings, values: Mapping[str, Any], where: _Where, warning
                 settings.download_dir = Path(os.path.expandvars(value.strip())).expanduser()
             else:
                 bad(key, "a folder path")
-        elif key == "mark_read_on_open":
+        elif key in ("mark_read_on_open", "trust_env"):
             if isinstance(value, bool):
-                settings.mark_read_on_open = value
+                setattr(settings, key, value)
             else:
                 bad(key, "true or false")
         elif key == "keys":
@@ -338,8 +351,17 @@ def default_profile_name(env: Mapping[str, str] | None = None) -> str:
 TOP_LEVEL_KEYS = ("default_profile", "defaults", "profiles")
 
 
-def load_settings(overrides: Overrides | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Resolve settings from flags, environment, profile, file defaults and built-in defaults."""
+def load_settings(
+    overrides: Overrides | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    env_key_base_url: str | None = None,
+) -> Settings:
+    """Resolve settings from flags, environment, profile, file defaults and built-in defaults.
+
+    ``env_key_base_url`` is the address ``REACHKIT_API_KEY`` belongs to; ``None`` means "this is
+    the start-up resolution", so it belongs to the address resolved here.
+    """
     overrides = overrides or Overrides()
     env = os.environ if env is None else env
     path = config_file()
@@ -372,19 +394,58 @@ def load_settings(overrides: Overrides | None = None, env: Mapping[str, str] | N
     settings.insecure = overrides.insecure
     settings.demo = overrides.demo
 
-    settings.api_key, settings.api_key_source = _resolve_key(overrides, env, profile, warnings)
+    settings.env_key_base_url = settings.base_url if env_key_base_url is None else env_key_base_url
+    env_key_fits = env_key_belongs_to(settings.base_url, settings.env_key_base_url)
+    settings.api_key, settings.api_key_source = _resolve_key(overrides, env, profile, warnings, env_key_fits)
     settings.warnings = warnings
     return settings
 
 
-def _resolve_key(overrides: Overrides, env: Mapping[str, str], profile: str, warnings: list[str]) -> tuple[str | None, str]:
+def profile_settings(name: str, current: Settings, env: Mapping[str, str] | None = None) -> Settings:
+    """The settings of profile ``name`` when the app switches to it from ``current``.
+
+    ``--insecure`` holds for the session; ``--base-url`` and the other flags were for the start
+    profile. ``REACHKIT_API_KEY`` is used only if this profile's address is the one the app started
+    with (see the module docstring); otherwise the profile's stored key, or none (the app asks).
+    """
+    return load_settings(
+        Overrides(profile=name, insecure=current.insecure), env, env_key_base_url=current.env_key_base_url
+    )
+
+
+def env_key_belongs_to(base_url: str, env_key_base_url: str) -> bool:
+    """Whether ``REACHKIT_API_KEY`` (meant for ``env_key_base_url``) may go to ``base_url``."""
+    from .api.urls import same_api_address
+
+    return same_api_address(base_url, env_key_base_url)
+
+
+def env_key_note(settings: Settings, env: Mapping[str, str] | None = None) -> str:
+    """A line for screens: where ``REACHKIT_API_KEY`` is used, when it is set ("" otherwise)."""
+    env = os.environ if env is None else env
+    if not (env.get(ENV_API_KEY) or "").strip():
+        return ""
+    if settings.api_key_source == "env":
+        return f"{ENV_API_KEY} is set in your shell: it is used for {settings.env_key_base_url}, the address the app started with."
+    if not env_key_belongs_to(settings.base_url, settings.env_key_base_url):
+        return (
+            f"{ENV_API_KEY} is set, but for {settings.env_key_base_url} (the address the app started with): "
+            f"{settings.base_url} uses its own key."
+        )
+    return ""
+
+
+def _resolve_key(
+    overrides: Overrides, env: Mapping[str, str], profile: str, warnings: list[str], env_key_fits: bool = True
+) -> tuple[str | None, str]:
     """The key and where it came from: a flag > ``REACHKIT_API_KEY`` > the profile's stored key.
 
+    The environment's key is a candidate only when ``env_key_fits`` (it belongs to this address).
     An unusable key (spaces, control characters) is skipped with a warning that does not quote it.
     """
     candidates: list[tuple[str, str, Callable[[], str | None]]] = [
         ("flag", "The API key given on the command line", lambda: overrides.api_key),
-        ("env", ENV_API_KEY, lambda: env.get(ENV_API_KEY)),
+        ("env", ENV_API_KEY, lambda: env.get(ENV_API_KEY) if env_key_fits else None),
         ("profile", f"The stored key of profile {profile!r}", lambda: read_key(profile)),
     ]
     for source, described, value_of in candidates:

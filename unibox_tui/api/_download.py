@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,8 @@ from typing import Final
 
 import httpx
 
-from .errors import DownloadError, NetworkError, NotDeliveredError, OutcomeUnknownError, ReachkitError
+from ._failures import HTTPX_ERRORS, from_httpx, reason
+from .errors import DownloadError, NetworkError, ReachkitError
 
 __all__ = ["THREADS", "PartJob", "Stopped"]
 
@@ -53,8 +54,6 @@ class PartJob:
     retry_delay: Callable[[ReachkitError, int], float | None]
     #: The client's error for a status >= 400, from the response and (part of) its body.
     error_from: Callable[[httpx.Response, bytes], ReachkitError]
-    #: A short description of a transport error for messages.
-    reason: Callable[[Exception], str]
     where: str
     #: Called (from this thread) with (bytes so far, total if known), at most every ``interval``.
     report: Callable[[int, int | None], None] | None = None
@@ -120,10 +119,12 @@ class PartJob:
     def _attempt(self, fd: int) -> None:
         try:
             response = self.http.send(self.request, stream=True)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
-            raise NotDeliveredError(f"Could not reach {self.where} ({self.reason(error)}).") from None
-        except httpx.TransportError as error:
-            raise OutcomeUnknownError(f"The download did not start ({self.reason(error)}).") from None
+        except HTTPX_ERRORS as error:
+            raise from_httpx(error, self.where, what="download") from None
+        except RuntimeError as error:
+            if not self.http.is_closed:
+                raise
+            raise from_httpx(error, self.where, what="download") from None
         try:
             if response.status_code >= 400:
                 raise self.error_from(response, self._error_body(response))
@@ -154,7 +155,7 @@ class PartJob:
         last_report = time.monotonic()
         flushed = 0
         try:
-            for chunk in response.iter_raw(self.chunk_size):
+            for chunk in _chunks(response, self.chunk_size):
                 if self._stop.is_set():
                     raise Stopped
                 self.received += len(chunk)
@@ -169,12 +170,15 @@ class PartJob:
                     if now - last_report >= interval:
                         last_report = now
                         report(self.received, total)
-        except httpx.TransportError as error:
+        except HTTPX_ERRORS as error:
             if self._stop.is_set():
                 raise Stopped from None
-            raise NetworkError(
-                f"The download broke off after {self.received:,} bytes ({self.reason(error)})."
-            ) from None
+            failure = from_httpx(error, self.where, what="download")
+            if isinstance(failure, NetworkError):
+                raise NetworkError(
+                    f"The download broke off after {self.received:,} bytes ({reason(error)})."
+                ) from None
+            raise failure from None
         _start_writeback(fd, flushed, self.received - flushed)
 
     @staticmethod
@@ -185,9 +189,16 @@ class PartJob:
                 body += chunk
                 if len(body) >= ERROR_BODY_LIMIT:
                     break
-        except httpx.TransportError:
+        except HTTPX_ERRORS:
             pass
         return bytes(body[:ERROR_BODY_LIMIT])
+
+
+def _chunks(response: httpx.Response, size: int | None) -> Iterator[bytes]:
+    """The body as sent (the request asks for ``identity``); decoded only if a server encoded it anyway."""
+    if response.headers.get("content-encoding", "identity").strip().lower() in ("", "identity"):
+        return response.iter_raw(size)
+    return response.iter_bytes(size)
 
 
 def content_length(response: httpx.Response) -> int | None:

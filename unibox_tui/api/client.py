@@ -31,15 +31,14 @@ from .. import APP_NAME, __version__
 from ..redact import remember
 from ._download import THREADS as DOWNLOAD_THREADS
 from ._download import PartJob
+from ._failures import HTTPX_ERRORS, from_httpx
 from .errors import (
     APIError,
     AuthenticationError,
     ConflictError,
     DownloadError,
-    NetworkError,
-    NotDeliveredError,
+    InsecureURLError,
     NotFoundError,
-    OutcomeUnknownError,
     ProtocolError,
     RateLimitedError,
     ReachkitError,
@@ -47,7 +46,8 @@ from .errors import (
     UnsupportedError,
     ValidationError,
 )
-from .urls import API_PREFIX, DEFAULT_BASE_URL, normalise_base_url
+from .network import Route, plan_route
+from .urls import API_PREFIX, DEFAULT_BASE_URL, is_loopback, normalise_base_url
 from .models import (
     BlocklistEntry,
     Campaign,
@@ -86,6 +86,9 @@ MAX_JSON_BYTES: Final = 64 * 1024 * 1024
 #: JSON bigger than this is decoded in a thread so the UI's event loop keeps answering.
 THREAD_DECODE_BYTES: Final = 256 * 1024
 RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
+#: ``_Capabilities.extra`` key: True once ``GET /blocklist/check?email=`` answered (the newer page's
+#: form), False once the documented ``GET /blocklist/:id/check`` did.
+NEWER_BLOCKLIST_CHECK: Final = "blocklist_check_newer"
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -191,8 +194,15 @@ class ReachkitClient:
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str | None = None,
         max_connections: int = 8,
+        trust_env: bool = True,
     ) -> None:
+        """``trust_env``: honour HTTPS_PROXY/NO_PROXY/SSL_CERT_FILE... (see ``network.py``).
+
+        Raises ``InsecureURLError`` (plain http to a remote host, or through a proxy) and
+        ``NetworkSetupError`` (a proxy or certificate setting that cannot be used).
+        """
         self.base_url = normalise_base_url(base_url, allow_insecure=allow_insecure)
+        _check_host_as_httpx_reads_it(self.base_url, allow_insecure)
         self.retry = retry or RetryPolicy()
         self.capabilities = _Capabilities()
         if timeout is None:
@@ -200,6 +210,12 @@ class ReachkitClient:
         elif not isinstance(timeout, httpx.Timeout):
             timeout = httpx.Timeout(timeout)
         self.timeout = timeout
+        #: The way to the API (proxy, trusted CAs); None when a transport was given (tests).
+        self.route: Route | None = None
+        if transport is None:
+            self.route = plan_route(self.base_url, trust_env=trust_env)
+            transport = self.route.async_transport(max_connections)
+            log.info("connecting to %s%s", self.base_url, self.route.describe())
         self._api_key = api_key
         remember(api_key)  # from now on no error message or log line can carry it
         self._http = httpx.AsyncClient(
@@ -211,12 +227,13 @@ class ReachkitClient:
             },
             timeout=timeout,
             transport=transport,
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=8),
             follow_redirects=False,
-            trust_env=False,
+            trust_env=False,  # the route above read the environment, once, by our rules
         )
         #: Download threads' own pool (made on the first download): see ``download_attachment``.
         self._blocking: httpx.Client | None = None
+        #: A test transport that also serves blocking requests (``httpx.MockTransport`` does).
+        self._blocking_transport = transport if isinstance(transport, httpx.BaseTransport) else None
 
     def __repr__(self) -> str:  # never show the key
         return f"ReachkitClient(base_url={self.base_url!r})"
@@ -290,7 +307,7 @@ class ReachkitClient:
                 method, path, params=_clean_params(params), json=json_body
             ) as response:
                 if response.status_code >= 400:
-                    body = await self._read_capped(response, 256 * 1024, method, path, strict=False)
+                    body = await self._error_body(response, method, path)
                     raise self._error_from(response, body, method, path)
                 if 300 <= response.status_code < 400:
                     raise _redirect_error(response, method, path)
@@ -299,23 +316,28 @@ class ReachkitClient:
                 body = await self._read_capped(response, MAX_JSON_BYTES, method, path)
         except ReachkitError:
             raise
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
-            raise NotDeliveredError(
-                f"Could not reach {self.base_url} ({_network_reason(error)})."
-            ) from None
-        except httpx.TimeoutException as error:
-            raise OutcomeUnknownError(
-                f"{self.base_url} did not answer in time ({_network_reason(error)})."
-            ) from None
-        except httpx.TransportError as error:
-            raise OutcomeUnknownError(
-                f"The connection to {self.base_url} broke ({_network_reason(error)})."
-            ) from None
+        except HTTPX_ERRORS as error:
+            raise from_httpx(error, self.base_url) from None
+        except RuntimeError as error:
+            raise self._closed_error(error) from None
         if not body.strip():
             return None
         if len(body) > THREAD_DECODE_BYTES:
             return await asyncio.to_thread(_decode_json, body, method, path)
         return _decode_json(body, method, path)
+
+    def _closed_error(self, error: RuntimeError) -> ReachkitError:
+        """httpx's "the client has been closed" (a workspace switched meanwhile); other bugs go up."""
+        if not self._http.is_closed:
+            raise error
+        return from_httpx(error, self.base_url)
+
+    async def _error_body(self, response: httpx.Response, method: str, path: str) -> bytes:
+        """What an error answer says, as far as it can be read: a damaged body never hides the status."""
+        try:
+            return await self._read_capped(response, 256 * 1024, method, path, strict=False)
+        except HTTPX_ERRORS:
+            return b""
 
     async def _read_capped(
         self, response: httpx.Response, limit: int, method: str, path: str, *, strict: bool = True
@@ -561,35 +583,36 @@ class ReachkitClient:
                 await asyncio.sleep(delay)
         try:
             yield response
-        except httpx.TransportError as error:
-            raise NetworkError(f"The download broke off ({_network_reason(error)}).") from None
+        except HTTPX_ERRORS as error:
+            raise from_httpx(error, self.base_url, what="download") from None
         finally:
             await response.aclose()
 
     async def _send_stream(self, path: str) -> httpx.Response:
-        request = self._http.build_request("GET", path, headers={"Accept": "*/*"})
         try:
+            request = self._download_request(path)
             response = await self._http.send(request, stream=True)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
-            raise NotDeliveredError(
-                f"Could not reach {self.base_url} ({_network_reason(error)})."
-            ) from None
-        except httpx.TransportError as error:
-            raise OutcomeUnknownError(
-                f"The download did not start ({_network_reason(error)})."
-            ) from None
+        except HTTPX_ERRORS as error:
+            raise from_httpx(error, self.base_url, what="download") from None
+        except RuntimeError as error:
+            raise self._closed_error(error) from None
         if response.status_code < 300:
             return response
         if response.status_code < 400:
             await response.aclose()
             raise _redirect_error(response, "GET", path)
         try:
-            body = await self._read_capped(response, 256 * 1024, "GET", path, strict=False)
-        except httpx.TransportError:
-            body = b""
+            body = await self._error_body(response, "GET", path)
         finally:
             await response.aclose()
         raise self._error_from(response, body, "GET", path)
+
+    def _download_request(self, path: str) -> httpx.Request:
+        """An attachment's GET. ``identity``: the bytes as stored, never re-encoded on the way
+        (a gzip-compressed CSV saved as is would be a broken file)."""
+        return self._http.build_request(
+            "GET", path, headers={"Accept": "*/*", "Accept-Encoding": "identity"}
+        )
 
     async def download_attachment(
         self,
@@ -632,15 +655,18 @@ class ReachkitClient:
                 loop.call_soon_threadsafe(progress, done, total)  # type: ignore[arg-type]
 
         path = f"/unibox/conversations/{_seg(conversation_id)}/attachments/{_seg(attachment_id)}"
+        try:
+            request = self._download_request(path)
+        except HTTPX_ERRORS as error:
+            raise from_httpx(error, self.base_url, what="download") from None
         job = PartJob(
             http=self._blocking_http(),
-            request=self._http.build_request("GET", path, headers={"Accept": "*/*"}),
+            request=request,
             part=part,
             expected_size=expected_size,
             attempts=self.retry.attempts,
             retry_delay=lambda error, attempt: self._retry_delay(error, self.retry, attempt),
             error_from=lambda response, body: self._error_from(response, body, "GET", path),
-            reason=_network_reason,
             where=self.base_url,
             report=report if progress is not None else None,
             interval=progress_interval,
@@ -675,11 +701,11 @@ class ReachkitClient:
         """The connection pool download threads use (requests are built by the async client)."""
         if self._blocking is None:
             _read_in_bigger_pieces()
+            transport = self._blocking_transport
+            if transport is None and self.route is not None:
+                transport = self.route.blocking_transport(max_connections=8)
             self._blocking = httpx.Client(
-                timeout=self.timeout,
-                limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
-                follow_redirects=False,
-                trust_env=False,
+                timeout=self.timeout, follow_redirects=False, trust_env=False, transport=transport
             )
         return self._blocking
 
@@ -718,12 +744,28 @@ class ReachkitClient:
         )
 
     async def check_blocklist(self, email: str, *, blocklist_id: str = "default") -> bool:
-        """Whether ``email`` is blocked. The documented GET takes a body; we also send a query."""
-        path = f"/blocklist/{_seg(blocklist_id)}/check"
-        body = await self._request(
-            "GET", path, params={"email": email}, json_body={"email": email}, retry=self.retry
-        )
-        return as_bool(as_dict(_data_of(body, "GET", path)).get("blocked"))
+        """Whether ``email`` is blocked (domain rules included).
+
+        The documented ``GET /blocklist/:id/check`` takes a body (we also send a query); Reachkit's
+        newer page moved it to ``GET /blocklist/check?email=``. The documented form is tried first
+        and the newer one on a 404; the form that answered is remembered for this client.
+        """
+        documented = f"/blocklist/{_seg(blocklist_id)}/check"
+        if self.capabilities.extra.get(NEWER_BLOCKLIST_CHECK) is not True:
+            try:
+                body = await self._request(
+                    "GET", documented, params={"email": email}, json_body={"email": email}, retry=self.retry
+                )
+            except NotFoundError:
+                if self.capabilities.extra.get(NEWER_BLOCKLIST_CHECK) is False:
+                    raise  # the documented form worked before: this 404 is about something else
+            else:
+                self.capabilities.extra[NEWER_BLOCKLIST_CHECK] = False
+                return as_bool(as_dict(_data_of(body, "GET", documented)).get("blocked"))
+        newer = "/blocklist/check"
+        body = await self._request("GET", newer, params={"email": email}, retry=self.retry)
+        self.capabilities.extra[NEWER_BLOCKLIST_CHECK] = True
+        return as_bool(as_dict(_data_of(body, "GET", newer)).get("blocked"))
 
     # -- campaigns, sequences, leads ----------------------------------------------------------------
 
@@ -851,6 +893,19 @@ class ReachkitClient:
         _data_of(await self._request("GET", "/campaigns", retry=NO_RETRY), "GET", "/campaigns")
 
 
+def _check_host_as_httpx_reads_it(base_url: str, allow_insecure: bool) -> None:
+    """The loopback decision again, on the host httpx will connect to: parsers must not disagree."""
+    try:
+        url = httpx.URL(base_url)
+    except httpx.InvalidURL:
+        raise InsecureURLError(f"Not a usable API address: {base_url!r} (expected https://host).") from None
+    if url.scheme == "http" and not allow_insecure and not is_loopback(url.host):
+        raise InsecureURLError(
+            f"Refusing plain http:// to {url.host}: the API key would travel unencrypted. "
+            "Use https://, or pass --insecure if you really mean it."
+        )
+
+
 def _redirect_error(response: httpx.Response, method: str, path: str) -> APIError:
     """Redirects are not followed (the key must not travel to wherever they point): say where."""
     location = _short(response.headers.get("location", ""), 200)
@@ -946,12 +1001,6 @@ def _require_dict(data: Any, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ProtocolError(f"The {what} came back in an unexpected shape.")
     return data
-
-
-def _network_reason(error: Exception) -> str:
-    name = type(error).__name__
-    text = str(error).strip()
-    return f"{name}: {_short(text, 120)}" if text else name
 
 
 #: How many other names ``choose_final`` may offer before we give up.

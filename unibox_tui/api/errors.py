@@ -16,8 +16,14 @@
     │   └── OutcomeUnknownError        it left but the answer was lost (read timeout, dropped):
     │                                  for a POST the server may or may not have acted on it
     ├── ProtocolError                  an answer that is not the documented JSON (bad JSON, wrong shape)
+    │   └── DamagedAnswerError         bytes that cannot be decoded (a broken gzip body, often a proxy's)
     ├── DownloadError                  a download that cannot be trusted (size mismatch, disk error)
-    └── InsecureURLError               an API address we refuse to send the key to (plain http)
+    ├── InsecureURLError               an API address we refuse to send the key to (plain http)
+    └── NetworkSetupError              a proxy or certificate setting from the environment that
+                                       cannot be used (a missing SSL_CERT_FILE, a SOCKS proxy)
+
+Every exception httpx can raise from a request becomes one of these (``_failures.py`` has the
+table), so a caller that catches ``ReachkitError`` has caught everything the network can do.
 
 Messages come from the server's ``error``/``details`` fields when present, and never
 contain the API key (the client never puts headers into messages).
@@ -33,9 +39,11 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "ConflictError",
+    "DamagedAnswerError",
     "DownloadError",
     "InsecureURLError",
     "NetworkError",
+    "NetworkSetupError",
     "NotDeliveredError",
     "NotFoundError",
     "OutcomeUnknownError",
@@ -86,7 +94,7 @@ class AuthenticationError(APIError):
     """401/403: the key is wrong or revoked, or the plan does not include API access."""
 
     PLAN_HINT = (
-        "Reachkit's API is only available on the Professional and Agency plans; "
+        "Reachkit's API is only available on a plan that includes API access; "
         "check the key in Settings > Integrations."
     )
 
@@ -158,9 +166,21 @@ class ProtocolError(ReachkitError):
     transient = True
 
 
+class DamagedAnswerError(ProtocolError):
+    """The answer's bytes could not be decoded (``Content-Encoding: gzip`` with a broken body).
+
+    Usually damage on the way (a proxy or middlebox mangling compression): the server's state is
+    what it was, so a GET is worth retrying (``transient``); a POST's outcome is unknown.
+    """
+
+
 class DownloadError(ReachkitError):
     """A download that must not be trusted: truncated, the wrong size, or not writable."""
 
 
 class InsecureURLError(ReachkitError):
     """A base URL the key must not be sent to: plain http to a non-loopback host, or not a URL."""
+
+
+class NetworkSetupError(ReachkitError):
+    """A proxy or certificate setting (from the environment) this client cannot use."""

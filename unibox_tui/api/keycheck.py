@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 
 from .errors import (
     AuthenticationError,
+    DamagedAnswerError,
     InsecureURLError,
     NetworkError,
+    NetworkSetupError,
     NotDeliveredError,
     NotFoundError,
     ProtocolError,
@@ -39,8 +41,10 @@ def make_checking_client(
     *,
     allow_insecure: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
+    trust_env: bool = True,
 ) -> ReachkitClient:
-    """A client for a key check: no retries, short timeouts (raises ``InsecureURLError``)."""
+    """A client for a key check: no retries, short timeouts (raises ``InsecureURLError``,
+    ``NetworkSetupError``); proxies and certificates as the app's own client uses them."""
     import httpx
 
     from .client import NO_RETRY, ReachkitClient
@@ -53,6 +57,7 @@ def make_checking_client(
         timeout=httpx.Timeout(10.0, connect=5.0),
         transport=transport,
         max_connections=2,
+        trust_env=trust_env,
     )
 
 
@@ -76,23 +81,21 @@ def _explain(error: BaseException, base_url: str) -> str:
         if error.status == 403:
             return (
                 "Reachkit knows this key but refuses it API access (HTTP 403): the API is only "
-                "available on the Professional and Agency plans. Check the workspace's plan, or use "
-                "a key from a workspace on one of those plans."
+                "available on a plan that includes API access. Check the workspace's plan, or use "
+                "a key from a workspace whose plan includes it."
             )
         return (
             "Reachkit refused this key (HTTP 401): it is wrong or has been revoked. Copy it again "
-            "from Reachkit, Settings > Integrations (API keys exist on the Professional and Agency "
-            "plans)."
+            "from Reachkit, Settings > Integrations (API keys exist on a plan that includes API "
+            "access)."
         )
-    if isinstance(error, InsecureURLError):
+    if isinstance(error, InsecureURLError | NetworkSetupError):
         return str(error)
     if isinstance(error, NetworkError):
+        return _network(error, base_url)
+    if isinstance(error, DamagedAnswerError):
         text = _sentence(error)
-        prefix = f"Could not reach {base_url}"
-        if text.startswith(prefix):
-            detail = text[len(prefix) :].strip()
-            return f"{prefix}: is the URL right? Are you online?" + (f" {detail}" if detail else "")
-        return f"{text}: is the URL right? Are you online?"
+        return f"The key could not be checked: {text[:1].lower()}{text[1:]}. Try again in a minute."
     if isinstance(error, NotFoundError | ProtocolError | UnsupportedError):
         return (
             f"{base_url} answered, but not like Reachkit's API ({_sentence(error)}). Is the URL "
@@ -103,6 +106,18 @@ def _explain(error: BaseException, base_url: str) -> str:
     if isinstance(error, ReachkitError):
         return str(error)
     return f"The key could not be checked ({type(error).__name__})."
+
+
+def _network(error: NetworkError, base_url: str) -> str:
+    """No usable answer: say what happened, then what the person can do about it."""
+    text = _sentence(error)
+    prefix = f"Could not reach {base_url}"
+    if text.startswith(prefix):
+        detail = text[len(prefix) :].strip()
+        return f"{prefix}: is the URL right? Are you online?" + (f" {detail}" if detail else "")
+    if "proxy" in text.lower() or not error.transient:
+        return text  # already says what to check
+    return f"{text}. Try again in a minute; if it keeps happening, is the URL right?"
 
 
 def _sentence(error: BaseException) -> str:

@@ -52,6 +52,10 @@ class LeadFinder:
         self._partial: OrderedDict[tuple[str, str], Lead | None] = OrderedDict()
         #: Leads added from this app in this session, newest last (so the last one can be undone).
         self.added: list[LeadMatch] = []
+        #: (campaign id, address) of creations whose answer was lost and that no check has settled
+        #: yet: nothing may be sent for them until a check answers (``domain/lead_creation.py``).
+        #: Kept by ``clear()``: it is about not creating a lead twice, not a cache.
+        self.unsettled: set[tuple[str, str]] = set()
 
     # -- campaigns -----------------------------------------------------------------------------
 

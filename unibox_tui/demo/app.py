@@ -73,6 +73,9 @@ Handler = Callable[[Request, dict[str, str]], Awaitable[Response]]  # a bound Re
 ROUTES: list[tuple[str, tuple[str, ...], str]] = []  # (method, pattern segments, handler name)
 
 
+BLOCKLIST_CHECK_FORMS = ("old", "new", "both")
+
+
 def route(method: str, pattern: str) -> Callable[[Any], Any]:
     def register(fn: Any) -> Any:
         ROUTES.append((method, tuple(s for s in pattern.strip("/").split("/")), fn.__name__))
@@ -82,10 +85,16 @@ def route(method: str, pattern: str) -> Callable[[Any], Any]:
 
 
 class ReachkitApp:
-    def __init__(self, workspace: Workspace, key: str, patch_enabled: bool = True) -> None:
+    def __init__(self, workspace: Workspace, key: str, patch_enabled: bool = True,
+                 blocklist_check: str = "both") -> None:
+        if blocklist_check not in BLOCKLIST_CHECK_FORMS:
+            raise ValueError(f"blocklist_check must be one of {BLOCKLIST_CHECK_FORMS}")
         self.ws = workspace
         self.key = key
         self.patch_enabled = patch_enabled
+        #: Which blocklist check this server has: the documented ``GET /blocklist/:id/check``
+        #: ("old"), the newer page's ``GET /blocklist/check?email=`` ("new"), or both.
+        self.blocklist_check = blocklist_check
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -254,6 +263,18 @@ class ReachkitApp:
 
     @route("GET", "blocklist/:blocklist_id/check")
     async def check_block(self, request: Request, params: dict[str, str]) -> Response:
+        if self.blocklist_check == "new":
+            raise _NotFoundRoute  # a server that moved the check
+        return await self._check_block(request)
+
+    @route("GET", "blocklist/check")
+    async def check_block_newer(self, request: Request, params: dict[str, str]) -> Response:
+        """Reachkit's newer page: ``GET /api/v1/blocklist/check?email=``."""
+        if self.blocklist_check == "old":
+            raise _NotFoundRoute  # a server from before the move
+        return await self._check_block(request)
+
+    async def _check_block(self, request: Request) -> Response:
         email = request.query_params.get("email")
         if email is None:
             raw = await request.body()

@@ -12,6 +12,8 @@ Kinds of fault:
 - ``drop``: the status line, headers (with ``Content-Length``) and part of the body, then the
   connection is cut (the app raises after ``more_body=True`` and the ASGI server aborts).
 - ``hang``: nothing for ``hang_seconds`` (ended early if the client gives up), then the answer.
+- ``bad_gzip``: 200 with ``Content-Encoding: gzip`` and bytes that are not gzip, as a proxy or
+  middlebox that mangles compression sends them: the client cannot decode the body at all.
 
 A mutating request (POST/PATCH/PUT/DELETE) that meets a fault is normally not applied. With
 ``after_commit`` it is applied first and the fault hits the response: the ambiguous case where
@@ -33,10 +35,12 @@ from typing import Any
 
 from unibox_tui.demo._asgi import ASGIApp, Message, Receive, Scope, Send, buffer_body, replay
 
-KINDS = ("status", "malformed", "drop", "hang")
+KINDS = ("status", "malformed", "drop", "hang", "bad_gzip")
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SCOPE_KEY = "unibox_demo.fault"  # where the middleware notes the applied fault for the request log
 DROP_CAP = 1024 * 1024  # a dropped body is cut after half its length, at most this far in
+#: Announced as gzip, but not gzip (no magic number, no valid deflate stream).
+NOT_GZIP = b"this body says gzip but is not: \x00\xff\x13\x37 {\"data\": []}"
 
 
 class DroppedConnection(Exception):
@@ -63,6 +67,7 @@ class Faults:
     drop_rate: float = 0.0
     hang_rate: float = 0.0
     hang_seconds: float = 30.0
+    bad_gzip_rate: float = 0.0
     seed: int | None = None
     methods: set[str] | None = None  # None: every method
     path_regex: str | None = None  # None: every path (matched with re.search)
@@ -107,6 +112,7 @@ class Faults:
         with self._lock:
             self._queue.clear()
         self.latency_ms = self.fail_rate = self.malformed_rate = self.drop_rate = self.hang_rate = 0.0
+        self.bad_gzip_rate = 0.0
         self.after_commit = False
 
     def applies(self, method: str, path: str) -> bool:
@@ -129,7 +135,8 @@ class Faults:
                     del self._queue[i]
                 return Decision(entry["kind"], entry["status"], entry["after_commit"],
                                 entry["retry_after"] if entry["retry_after"] is not None else self.retry_after)
-            if not (self.fail_rate or self.malformed_rate or self.drop_rate or self.hang_rate):
+            if not (self.fail_rate or self.malformed_rate or self.drop_rate or self.hang_rate
+                    or self.bad_gzip_rate):
                 return None
             if not self.applies(method, path):
                 return None
@@ -137,6 +144,8 @@ class Faults:
             # Always draw the same number of values so one rate does not shift the others' sequence.
             draws = [rng.random() for _ in range(4)]
             pick = rng.random()
+            # Drawn only when in use, so seeds chosen before this fault existed fail as they did.
+            gzip_draw = rng.random() if self.bad_gzip_rate else 1.0
             if draws[0] < self.fail_rate and self.fail_statuses:
                 status = self.fail_statuses[int(pick * len(self.fail_statuses))]
                 return Decision("status", status, self.after_commit, self.retry_after)
@@ -146,6 +155,8 @@ class Faults:
                 return Decision("drop", 200, self.after_commit)
             if draws[3] < self.hang_rate:
                 return Decision("hang", 200, self.after_commit)
+            if gzip_draw < self.bad_gzip_rate:
+                return Decision("bad_gzip", 200, self.after_commit)
             return None
 
 
@@ -193,6 +204,14 @@ class FaultMiddleware:
                         "headers": [(b"content-type", b"application/json"),
                                     (b"content-length", str(len(cut)).encode())]})
             await send({"type": "http.response.body", "body": cut})
+        elif decision.kind == "bad_gzip":
+            if commit:
+                await _capture_body(self.app, scope, receive)
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-encoding", b"gzip"),
+                                    (b"content-length", str(len(NOT_GZIP)).encode())]})
+            await send({"type": "http.response.body", "body": NOT_GZIP})
         elif decision.kind == "drop":
             if commit:
                 await _run_and_drop(self.app, scope, receive, send)  # raises DroppedConnection

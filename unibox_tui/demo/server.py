@@ -126,7 +126,8 @@ class DemoServer:
     def __init__(self, conversations: int = 300, seed: int = 1, key: str = "demo",
                  host: str = "127.0.0.1", port: int = 0, faults: Faults | None = None,
                  patch_enabled: bool = True, dataset: str = "default",
-                 now: dt.datetime | float | None = None, *, quiet: bool = True) -> None:
+                 now: dt.datetime | float | None = None, *, quiet: bool = True,
+                 blocklist_check: str = "both") -> None:
         if conversations < 0:
             raise ValueError("conversations must be >= 0")
         anchor, fixed = _epoch(now)
@@ -134,6 +135,7 @@ class DemoServer:
         self.host = host
         self.port = port
         self.patch_enabled = patch_enabled
+        self.blocklist_check = blocklist_check
         self._faults = faults if faults is not None else Faults()
         self.quiet = quiet
         self.state: Workspace = datasets.get(dataset)(datasets.DatasetParams(conversations, seed, anchor, fixed))
@@ -169,7 +171,9 @@ class DemoServer:
             sock.close()
             raise
         self.port = sock.getsockname()[1]
-        self._fault_layer = FaultMiddleware(ReachkitApp(self.state, self.key, self.patch_enabled), self._faults)
+        self._fault_layer = FaultMiddleware(
+            ReachkitApp(self.state, self.key, self.patch_enabled, self.blocklist_check), self._faults
+        )
         app = RecorderMiddleware(self._fault_layer, self._log)
         config = uvicorn.Config(app, host=self.host, port=self.port, log_config=None, access_log=False,
                                 lifespan="off", http="h11", ws="none", server_header=False,
@@ -302,6 +306,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="which generated workspace to serve (default: %(default)s)")
     data.add_argument("--no-patch", action="store_true",
                       help="behave like an older server without PATCH /unibox/conversations/:id")
+    data.add_argument("--blocklist-check", choices=("old", "new", "both"), default="both",
+                      help="which blocklist check to serve: the documented GET /blocklist/:id/check "
+                           "(old), the newer GET /blocklist/check?email= (new), or both (default)")
     data.add_argument("--log-requests", action="store_true", help="print one line per request")
     faults = parser.add_argument_group("fault injection")
     faults.add_argument("--latency-ms", type=_non_negative(float), default=0.0, metavar="MS",
@@ -320,6 +327,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="share of requests that get no answer for --hang-seconds")
     faults.add_argument("--hang-seconds", type=_non_negative(float), default=30.0, metavar="SECONDS",
                         help="how long a hanging request waits (default: %(default)s)")
+    faults.add_argument("--bad-gzip-rate", type=_rate, default=0.0, metavar="RATE",
+                        help="share of requests answered 200 with Content-Encoding: gzip and a body "
+                             "that is not gzip (a proxy mangling compression)")
     faults.add_argument("--fault-seed", type=int, default=None, metavar="N",
                         help="seed for which requests fail (default: random)")
 
@@ -327,7 +337,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def faults_from_args(ns: argparse.Namespace) -> Faults:
     return Faults(latency_ms=ns.latency_ms, fail_rate=ns.fail_rate, fail_statuses=list(ns.fail_status),
                   retry_after=ns.retry_after, malformed_rate=ns.malformed_rate, drop_rate=ns.drop_rate,
-                  hang_rate=ns.hang_rate, hang_seconds=ns.hang_seconds, seed=ns.fault_seed)
+                  hang_rate=ns.hang_rate, hang_seconds=ns.hang_seconds, bad_gzip_rate=ns.bad_gzip_rate,
+                  seed=ns.fault_seed)
 
 
 def run_from_args(ns: argparse.Namespace) -> int:
@@ -336,6 +347,7 @@ def run_from_args(ns: argparse.Namespace) -> int:
     try:
         server = DemoServer(conversations=ns.conversations, seed=ns.seed, key=ns.key, host=ns.host,
                             port=ns.port, faults=faults_from_args(ns), patch_enabled=not ns.no_patch,
+                            blocklist_check=ns.blocklist_check,
                             dataset=ns.dataset, quiet=False)
         server.start()
     except OSError as exc:

@@ -1,28 +1,43 @@
 """Labels and read marks kept on this machine when the server has no PATCH for conversations.
 
 One JSON file per profile (``<data dir>/<profile>/local-triage.json``), one section per server
-(conversation ids are only unique within a server). Writes are atomic (a temporary file in the
-same folder, fsync, rename) and merge with what another running copy of the app saved since we
-read the file, so two terminals on the same profile do not erase each other's labels.
+(conversation ids are only unique within a server). Two terminals on the same profile share it,
+so a save is read-merge-write under an exclusive lock (``flock`` on ``local-triage.json.lock``
+beside it): the file is re-read inside the lock, our changes are merged into what the other
+copy saved, and the result replaces the file atomically (a temporary file in the same folder,
+fsync, rename). Without the lock, two saves that read before either wrote lose one side's
+changes. Readers take no lock: a rename is atomic, they see the old file or the new one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..config import data_dir
-from .atomic import write_atomic
+from .atomic import private_directory, write_atomic
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["FILE_NAME", "LocalTriageStore", "MAX_ENTRIES"]
 
 FILE_NAME = "local-triage.json"
+LOCK_SUFFIX = ".lock"
+#: A save waits this long for another copy's save (each takes milliseconds), then tries later.
+LOCK_TIMEOUT = 10.0
+LOCK_POLL = 0.01
 VERSION = 1
 #: Per server and kind: the oldest entries go first (a year of heavy triage fits many times over).
 MAX_ENTRIES = 50_000
@@ -164,6 +179,11 @@ class LocalTriageStore:
                 raise
 
     def _write(self, changed: dict[tuple[str, str], _Label | _Read | None]) -> None:
+        with exclusive_lock(self.path.with_name(self.path.name + LOCK_SUFFIX)):
+            self._merge_and_replace(changed)
+
+    def _merge_and_replace(self, changed: dict[tuple[str, str], _Label | _Read | None]) -> None:
+        """Inside the lock: re-read the file, apply ``changed`` on top, write it back atomically."""
         document = self._read_file()
         servers = _dict(document.get("servers"))
         section = _dict(servers.get(self.server))
@@ -190,6 +210,36 @@ class LocalTriageStore:
         }
         payload = json.dumps({"version": VERSION, "servers": servers}, ensure_ascii=False, indent=1)
         write_atomic(self.path, payload.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created 0600); ``OSError`` after ``timeout`` seconds.
+
+    The kernel drops the lock when its holder exits, even on ``kill -9``: no stale lock files to
+    clean up. Without ``fcntl`` (Windows) there is no lock, and the merge alone has to do.
+    """
+    if fcntl is None:  # pragma: no cover - not on Linux or macOS
+        yield
+        return
+    private_directory(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OSError(errno.EWOULDBLOCK, f"{path.name} stayed locked by another copy of the app") from None
+                time.sleep(LOCK_POLL)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _dict(value: Any) -> dict[str, Any]:

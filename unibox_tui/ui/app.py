@@ -42,7 +42,9 @@ def make_client(settings: Settings) -> ReachkitClient:
 
     if not settings.api_key:
         raise ValueError("no API key")
-    return ReachkitClient(settings.api_key, settings.base_url, allow_insecure=settings.insecure)
+    return ReachkitClient(
+        settings.api_key, settings.base_url, allow_insecure=settings.insecure, trust_env=settings.trust_env
+    )
 
 
 class UniboxApp(App[None]):

@@ -16,7 +16,7 @@ from textual.screen import Screen
 
 from ..api.errors import AuthenticationError, ReachkitError
 from ..api.keycheck import explain_key_error
-from ..config import ENV_API_KEY, Overrides, Settings, load_settings
+from ..config import ENV_API_KEY, Settings, profile_settings
 from .screens.inbox import InboxScreen
 from .screens.welcome import WelcomeScreen
 
@@ -144,14 +144,17 @@ class Workspaces:
         return True
 
     def switch_profile(self, name: str) -> None:
-        """Open profile ``name``: its settings and key (``REACHKIT_API_KEY`` still wins), a fresh inbox.
+        """Open profile ``name``: its settings and key, a fresh inbox.
+
+        ``REACHKIT_API_KEY`` is used only if the profile's address is the one the app started with
+        (``config.profile_settings``): the environment's key never goes to another server.
 
         ``--insecure`` holds for the whole session; ``--base-url`` and the other flags were for the
         profile the app started with. A profile without a key asks for one first, on top of the
         current workspace, which stays until the new key is accepted.
         """
         app = self.app
-        settings = load_settings(Overrides(profile=name, insecure=app.settings.insecure))
+        settings = profile_settings(name, app.settings)  # REACHKIT_API_KEY only at the start-up address
         if not settings.api_key:
             self.show_warnings(settings)
             app.push_screen(WelcomeScreen(settings, reason=f"Profile {name!r} has no stored key yet."))

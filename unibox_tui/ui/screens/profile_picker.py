@@ -35,7 +35,10 @@ class ProfilePicker(ModalScreen[str | None]):
             yield OptionList(*(self._option(info) for info in self.profiles), id="profile-list")
             hints = [f"Add one from a shell: {APP_NAME} login --profile NAME [--base-url URL]"]
             if self.env_key:
-                hints.append(f"{ENV_API_KEY} is set: every profile uses that key.")
+                hints.append(
+                    f"{ENV_API_KEY} is set: it is used only at the address the app started with; "
+                    "a profile elsewhere uses its own stored key."
+                )
             hints.append("enter opens · esc keeps the current workspace")
             yield Static(Content.styled("\n".join(hints), "$text-muted"), id="profile-picker-hint")
 

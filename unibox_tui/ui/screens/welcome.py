@@ -22,14 +22,14 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Static
 
 from ... import APP_NAME
-from ...api.errors import AuthenticationError, ReachkitError
+from ...api.errors import AuthenticationError, InsecureURLError, ReachkitError
 from ...api.keycheck import explain_key_error, verify_key
 from ...config import (
-    ENV_API_KEY,
     Overrides,
     Settings,
     SettingsFileError,
     clean_key,
+    env_key_note,
     load_settings,
     save_profile_setting,
     store_key,
@@ -38,6 +38,7 @@ from ...render.sanitize import clean_line, clean_text
 from ..widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
+    from ...api.client import ReachkitClient
     from ..app import UniboxApp
 
 __all__ = ["WelcomeScreen"]
@@ -45,7 +46,7 @@ __all__ = ["WelcomeScreen"]
 log = logging.getLogger(__name__)
 
 INTRO = (
-    "unibox-tui needs a Reachkit API key (Professional and Agency plans) to read your Unibox.\n"
+    "unibox-tui needs a Reachkit API key (on a plan that includes API access) to read your Unibox.\n"
     "Create one in Reachkit: Settings > Integrations > Add API Key, and paste it below."
 )
 #: Under the input until something else needs saying there.
@@ -108,8 +109,9 @@ class WelcomeScreen(Screen[None]):
         lines = [f"From a shell instead: {APP_NAME} login --profile {self.settings.profile}"]
         if self.unibox.workspaces.demo_launcher is None:
             lines.append(f"Just looking? {APP_NAME} --demo runs a local demo workspace.")
-        if self.settings.api_key_source == "env":
-            lines.append(f"{ENV_API_KEY} is set in your shell: it wins over stored keys.")
+        note = env_key_note(self.settings)
+        if note:
+            lines.append(note)
         lines.append("ctrl+q quits.")
         return "\n".join(lines)
 
@@ -145,25 +147,24 @@ class WelcomeScreen(Screen[None]):
 
     @work(exclusive=True, group="welcome", exit_on_error=False, description="Checking the key")
     async def _check_key(self, key: str) -> None:
+        """Check, then store and adopt; every failure ends in words under the input (enter retries)."""
         app = self.unibox
         candidate = dataclasses.replace(
             self.settings, api_key=key, api_key_source="profile", demo=False, warnings=[]
         )
         try:
             client = app.client_factory(candidate)
-        except (ReachkitError, ValueError) as error:
-            self._status(explain_key_error(error, self.settings.base_url), "$error")
+        except Exception as error:  # noqa: BLE001 - never leave "Checking the key" on screen
+            self._check_failed(error, self.settings.base_url)
             return
         try:
             await verify_key(client)
         except asyncio.CancelledError:
             await client.aclose()
             raise
-        except ReachkitError as error:
-            await client.aclose()
-            self._status(explain_key_error(error, client.base_url), "$error")
-            if isinstance(error, AuthenticationError):
-                self.query_one("#welcome-key", Input).value = ""  # a refused key is re-pasted, not edited
+        except Exception as error:  # noqa: BLE001 - a bug in a lower layer must not hang this screen
+            await self._close_quietly(client)
+            self._check_failed(error, client.base_url)
             return
         self.query_one("#welcome-key", Input).value = ""
         try:
@@ -177,6 +178,25 @@ class WelcomeScreen(Screen[None]):
             app.say(f"Key accepted and stored for profile {candidate.profile!r}.", title="Signed in")
             self._remember_base_url(candidate, client.base_url)
         app.workspaces.adopt(candidate, client)
+
+    def _check_failed(self, error: BaseException, base_url: str) -> None:
+        """Say why the key was not taken; the key stays in the field so enter tries again."""
+        if not isinstance(error, ReachkitError | ValueError):
+            log.warning("the key check failed unexpectedly: %r", error)
+        words = explain_key_error(error, base_url)
+        retry_is_offered = "try again" in words.lower()
+        if not retry_is_offered and not isinstance(error, AuthenticationError | InsecureURLError | ValueError):
+            words += " Press enter to try again."
+        self._status(words, "$error")
+        if isinstance(error, AuthenticationError):
+            self.query_one("#welcome-key", Input).value = ""  # a refused key is re-pasted, not edited
+
+    @staticmethod
+    async def _close_quietly(client: ReachkitClient) -> None:
+        try:
+            await client.aclose()
+        except Exception as error:  # noqa: BLE001 - the check's own failure is what matters here
+            log.debug("closing the checking client failed: %r", error)
 
     def _remember_base_url(self, settings: Settings, base_url: str) -> None:
         """A key belongs to its server: keep a --base-url in the profile, as ``login`` does.

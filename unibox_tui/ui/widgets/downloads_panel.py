@@ -43,6 +43,9 @@ MAX_PARALLEL = 3
 REPAINT_INTERVAL = 0.1
 #: The same failure text is not notified twice within this many seconds (a batch failing at once).
 NOTIFY_DEDUPE = 3.0
+#: The inbox's binding that shows and hides the panel (its border names the key).
+TOGGLE_BINDING_ID = "inbox.downloads"
+DEFAULT_TOGGLE_KEY = "S"
 
 _ICONS = {
     TransferState.QUEUED: "… ",
@@ -384,9 +387,17 @@ class DownloadsPanel(ScrollView, can_focus=True):
             if counts.get(state)
         ]
         summary = " · " + ", ".join(parts) if parts else ""
-        title = f"Downloads{summary} · " + ("D hides" if self.has_focus else "D to manage")
+        key = self._toggle_key()
+        title = f"Downloads{summary} · " + (f"{key} hides" if self.has_focus else f"{key} to manage")
         if title != self.border_title:
             self.border_title = title
+
+    def _toggle_key(self) -> str:
+        """The key that shows and hides this panel now (``S``, or the user's keymap for it)."""
+        keymap = getattr(self.app, "_keymap", {}) or {}
+        keys = keymap.get(TOGGLE_BINDING_ID) or DEFAULT_TOGGLE_KEY
+        first = (keys if isinstance(keys, str) else ",".join(keys)).split(",")[0].strip()
+        return first or DEFAULT_TOGGLE_KEY
 
     def _style(self, name: str, *, partial: bool = True) -> Style:
         """A component style, looked up once per theme/CSS change (the lookup is not cheap)."""
