@@ -52,7 +52,7 @@ from unibox_tui.config import Settings
 from unibox_tui.demo.faults import Faults
 from unibox_tui.demo.server import DemoServer
 from unibox_tui.render.thread import build_row
-from unibox_tui.render.transfers import TransferState
+from unibox_tui.domain.transfers import TransferState
 from unibox_tui.store.outbox import fingerprint
 from unibox_tui.ui.app import UniboxApp
 from unibox_tui.ui.screens.attachment_picker import AttachmentPicker

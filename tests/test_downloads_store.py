@@ -12,7 +12,7 @@ import pytest
 from fsprobe import permissions_are_bypassed
 
 from unibox_tui.api import Conversation, DownloadError, ReachkitClient
-from unibox_tui.render.transfers import Transfer, TransferState
+from unibox_tui.domain.transfers import Transfer, TransferState
 from unibox_tui.store.downloads import DownloadFolder, FolderError, OpenerError, numbered, open_file
 
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from unibox_tui.api import ReachkitClient  # noqa: E402
 from unibox_tui.api.models import Attachment  # noqa: E402
-from unibox_tui.render.transfers import Transfer  # noqa: E402
+from unibox_tui.domain.transfers import Transfer  # noqa: E402
 from unibox_tui.store.downloads import DownloadFolder  # noqa: E402
 
 SERVER = """
@@ -130,7 +130,7 @@ async def run_app(base_url: str, key: str, conversation_id: str, folder: Path) -
     from helpers import make_settings
     from textual.widgets import OptionList
 
-    from unibox_tui.render.transfers import TransferState
+    from unibox_tui.domain.transfers import TransferState
     from unibox_tui.ui.app import UniboxApp
     from unibox_tui.ui.screens.attachment_picker import AttachmentPicker
     from unibox_tui.ui.widgets.downloads_panel import DownloadsPanel

@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 from ...api.errors import ReachkitError
 from ...api.models import Conversation, Message, Page
 from ...render.thread import ConversationRow, ThreadDocument, build_row, row_with_local
-from ...render.triage import needs_triage
+from ...domain.triage import needs_triage
 from ...store.page_cache import PageCache
 from ...store.row_cache import RowCache, workspace_key
 from ..widgets.composer import Composer

@@ -29,7 +29,7 @@ from ...api.models import LABELS
 from ...render.formatting import label_name
 from ...render.sanitize import clean_line
 from ...render.thread import ConversationRow, row_with_triage
-from ...render.triage import (
+from ...domain.triage import (
     DIRECT_LABELS,
     PICKER_LABELS,
     TRIAGE_RULE,

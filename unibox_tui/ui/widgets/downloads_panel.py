@@ -27,7 +27,7 @@ from textual.worker import Worker
 from ...api import Conversation, ReachkitError
 from ...render.formatting import human_size
 from ...render.sanitize import clean_line
-from ...render.transfers import Transfer, TransferState
+from ...domain.transfers import Transfer, TransferState
 from ...store.downloads import DownloadFolder, FolderError, OpenerError, open_file
 from ..screens.attachment_picker import AttachmentPicker, Pick
 from ..strips import Part, fit, line_strip

@@ -14,7 +14,7 @@ from enum import Enum
 from pathlib import Path
 
 from ..api.models import Attachment
-from .formatting import human_duration, human_rate, human_size
+from ..render.formatting import human_duration, human_rate, human_size
 
 __all__ = ["RATE_WINDOW", "Transfer", "TransferState"]
 
