@@ -254,7 +254,7 @@ class Session:
     def _client(self) -> ReachkitClient:
         """The client ``make_client`` would build, with its retries and errors counted."""
         client = ReachkitClient(self.server.key, self.server.base_url, retry=self.plan.retry)
-        real_delay, real_request, real_download = client._retry_delay, client._request, client.download_attachment
+        real_delay, real_request, real_download = client._retry_delay, client._request, client.stream_attachment
         report = self.report
 
         def counting_delay(error: ReachkitError, policy: Any, attempt: int) -> float | None:
@@ -283,7 +283,7 @@ class Session:
 
         client._retry_delay = counting_delay  # type: ignore[method-assign]
         client._request = request  # type: ignore[method-assign]
-        client.download_attachment = download  # type: ignore[method-assign]
+        client.stream_attachment = download  # type: ignore[method-assign]
         return client
 
     def _failed(self, method: str, path: str, error: ReachkitError, subject: str = "",

@@ -28,7 +28,7 @@ from ...api import Conversation, ReachkitError
 from ...render.formatting import human_size
 from ...render.sanitize import clean_line
 from ...domain.transfers import Transfer, TransferState
-from ...store.downloads import DownloadFolder, FolderError, OpenerError, open_file
+from ...store.downloads import DownloadFolder, FolderError, OpenerError, open_file, save_attachment
 from ..screens.attachment_picker import AttachmentPicker, Pick
 from ..strips import Part, fit, line_strip
 
@@ -183,7 +183,8 @@ class DownloadsPanel(ScrollView, can_focus=True):
                 self._changed()
                 folder.prepare()
                 claimed = folder.claim(transfer.name)
-                result = await client.download_attachment(
+                result = await save_attachment(
+                    client,
                     transfer.conversation_id,
                     transfer.attachment.id,
                     claimed,
