@@ -572,7 +572,7 @@ class Session:
 
     def _check_page_against_server(self) -> None:
         """The page on screen holds the server's conversations for it, in its order."""
-        key = self.inbox._painted
+        key = self.inbox.model.painted
         if key is None:
             return
         items, _ = self.server.state.list_conversations(folder=key.folder, page=key.page, page_size=key.page_size)
@@ -796,7 +796,7 @@ class Session:
     async def _compare_list(self, fresh: ReachkitClient) -> None:
         inbox = self.inbox
         self._check_list_unique()
-        key = inbox._painted
+        key = inbox.model.painted
         if key is None:
             self.report.problems.append("no page painted at the end")
             return
