@@ -62,7 +62,8 @@ class PageKey:
 class ChangeKind(Enum):
     """What a ``ModelChange`` is about (its ``ids`` say which conversations, or folders)."""
 
-    #: Another page (or the same one afresh, or the filter changed) is shown: every row replaced.
+    #: Another page (or the same one afresh, or the filter changed) is shown: every row replaced,
+    #: and with them the position and the counts.
     PAGE = "page"
     #: The page on screen, its totals or the search changed, the rows did not.
     POSITION = "position"
@@ -532,9 +533,7 @@ class InboxModel:
             index = cursor if cursor >= 0 else len(self.rows) + cursor
         index = max(0, min(index, len(self.rows) - 1))
         self.cursor_id = self.rows[index].id if self.rows else None
-        with self.batch():
-            self._emit(ChangeKind.PAGE, tuple(row.id for row in self.rows))
-            self._emit(ChangeKind.COUNTS)
+        self._emit(ChangeKind.PAGE, tuple(row.id for row in self.rows))  # (its counts with it)
 
     def _row_position(self, conversation_id: str) -> int | None:
         return next((i for i, row in enumerate(self._all_rows) if row.id == conversation_id), None)
