@@ -132,7 +132,7 @@ async def run_app(base_url: str, key: str, conversation_id: str, folder: Path) -
 
     from unibox_tui.domain.transfers import TransferState
     from unibox_tui.ui.app import UniboxApp
-    from unibox_tui.ui.screens.attachment_picker import AttachmentPicker
+    from unibox_tui.ui.screens.attachment_picker import AttachmentPicker, pick_attachments
     from unibox_tui.ui.widgets.downloads_panel import DownloadsPanel
 
     class _Server:
@@ -150,7 +150,7 @@ async def run_app(base_url: str, key: str, conversation_id: str, folder: Path) -
         conversation = await app.client.get_conversation(conversation_id)
         panel = screen.query_one(DownloadsPanel)
         for number in range(2):
-            panel.pick_and_save(conversation)  # what `s` does once it knows the conversation
+            pick_attachments(app, conversation, connected=True, save=panel.save)  # `s`, once it knows the conversation
             while not isinstance(app.screen, AttachmentPicker):
                 await asyncio.sleep(0.02)
             picker = app.screen

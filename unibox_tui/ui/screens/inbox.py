@@ -26,7 +26,6 @@ from ...api.models import Conversation, Message
 from ...domain.inbox_model import FOLDERS, InboxModel
 from ...domain.triage_service import TriageService
 from ...store.page_cache import PageCache
-from ...store.row_cache import RowCache, workspace_key
 from ..widgets.composer import Composer
 from ..widgets.conversation_list import ConversationList
 from ..widgets.downloads_panel import DownloadsPanel
@@ -38,7 +37,7 @@ from ..widgets.list_status import ListStatus
 from ..widgets.search_bar import SearchBar
 from ..widgets.thread_header import ThreadHeader
 from ..widgets.thread_view import ThreadView
-from .inbox_pages import PageLoader
+from .inbox_pages import PageLoader, row_cache_for
 from .inbox_poll import Poller
 from .inbox_thread import ThreadPane
 from .inbox_view import InboxView
@@ -94,12 +93,10 @@ class InboxScreen(Screen[None]):
         # and handed down; the client is asked each time (built after the first frame, and
         # replaced when a refused key is replaced).
         app = self.unibox
-        settings = app.settings
-        self.model = InboxModel(page_size=settings.page_size, local=app.local_triage, clock=app.clock)
-        self.triage = TriageService(
-            self.model, self._client, mark_read_on_open=lambda: self.unibox.settings.mark_read_on_open
-        )
-        self.loader = PageLoader(self, self.model, self._client, self._row_cache)
+        self.model = InboxModel(page_size=app.settings.page_size, local=app.local_triage, clock=app.clock)
+        self.triage = TriageService(self.model, self._client, mark_read_on_open=lambda: app.settings.mark_read_on_open)
+        disk = lambda: row_cache_for(app.settings, app._normalised_base_url())  # noqa: E731 - asked per load
+        self.loader = PageLoader(self, self.model, self._client, disk)
         self.poller = Poller(self, self.model, self._client)
         self.thread = ThreadPane(self, self.model, self._client)
         self.triage_keys = TriageKeys(self, self.triage, self.model)
@@ -111,16 +108,6 @@ class InboxScreen(Screen[None]):
 
     def _client(self) -> ReachkitClient | None:
         return self.unibox.client
-
-    def _row_cache(self) -> RowCache | None:
-        """This workspace's first pages on disk; none for the demo (a new server every run)."""
-        settings = self.unibox.settings
-        if settings.demo or not settings.api_key:
-            return None
-        from ...config import cache_dir
-
-        server = self.unibox._normalised_base_url()
-        return RowCache(cache_dir(), workspace_key(settings.profile, server, settings.api_key))
 
     # -- layout ------------------------------------------------------------------------------------
 
@@ -411,7 +398,10 @@ class InboxScreen(Screen[None]):
         row = self.conversation_list.current_row
         conversation_id = row.id if row is not None and self.focused is self.conversation_list else self.open_id
         conversation = self.conversation(conversation_id) if conversation_id else None
-        self.query_one(DownloadsPanel).pick_and_save(conversation)
+        from .attachment_picker import pick_attachments  # (pickers load when first used)
+
+        panel = self.query_one(DownloadsPanel)
+        pick_attachments(self.unibox, conversation, connected=self._client() is not None, save=panel.save)
 
     def action_toggle_downloads(self) -> None:
         self.query_one(DownloadsPanel).toggle()
