@@ -52,7 +52,7 @@ from unibox_tui.config import Settings
 from unibox_tui.demo.faults import Faults
 from unibox_tui.demo.server import DemoServer
 from unibox_tui.render.thread import build_row
-from unibox_tui.render.transfers import TransferState
+from unibox_tui.domain.transfers import TransferState
 from unibox_tui.store.outbox import fingerprint
 from unibox_tui.ui.app import UniboxApp
 from unibox_tui.ui.screens.attachment_picker import AttachmentPicker
@@ -254,7 +254,7 @@ class Session:
     def _client(self) -> ReachkitClient:
         """The client ``make_client`` would build, with its retries and errors counted."""
         client = ReachkitClient(self.server.key, self.server.base_url, retry=self.plan.retry)
-        real_delay, real_request, real_download = client._retry_delay, client._request, client.download_attachment
+        real_delay, real_request, real_download = client._retry_delay, client._request, client.stream_attachment
         report = self.report
 
         def counting_delay(error: ReachkitError, policy: Any, attempt: int) -> float | None:
@@ -283,7 +283,7 @@ class Session:
 
         client._retry_delay = counting_delay  # type: ignore[method-assign]
         client._request = request  # type: ignore[method-assign]
-        client.download_attachment = download  # type: ignore[method-assign]
+        client.stream_attachment = download  # type: ignore[method-assign]
         return client
 
     def _failed(self, method: str, path: str, error: ReachkitError, subject: str = "",
@@ -572,7 +572,7 @@ class Session:
 
     def _check_page_against_server(self) -> None:
         """The page on screen holds the server's conversations for it, in its order."""
-        key = self.inbox._painted
+        key = self.inbox.model.painted
         if key is None:
             return
         items, _ = self.server.state.list_conversations(folder=key.folder, page=key.page, page_size=key.page_size)
@@ -796,7 +796,7 @@ class Session:
     async def _compare_list(self, fresh: ReachkitClient) -> None:
         inbox = self.inbox
         self._check_list_unique()
-        key = inbox._painted
+        key = inbox.model.painted
         if key is None:
             self.report.problems.append("no page painted at the end")
             return

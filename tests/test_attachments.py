@@ -16,7 +16,7 @@ from helpers import make_app, notifications, screen_text, settle, widget_text
 
 from unibox_tui.api import RetryPolicy
 from unibox_tui.demo import files
-from unibox_tui.render.transfers import TransferState
+from unibox_tui.domain.transfers import TransferState
 from unibox_tui.store.downloads import OpenerError
 from unibox_tui.ui.screens.attachment_picker import AttachmentPicker
 from unibox_tui.ui.widgets.downloads_panel import DownloadsPanel

@@ -25,6 +25,7 @@ from unibox_tui.api import (
     UnsupportedError,
     ValidationError,
 )
+from unibox_tui.store.downloads import save_attachment
 
 async def eventually(condition, timeout: float = 5.0) -> None:
     """The server finishes a hung request on its own time: wait for it to be recorded."""
@@ -324,8 +325,8 @@ async def test_download_streams_to_the_final_name_with_progress(demo_server, tmp
     reports: list[tuple[int, int | None]] = []
     dest = tmp_path / "deck.pdf"
     async with client_for(demo_server) as client:
-        result = await client.download_attachment(
-            conversation_id, attachment.id, dest, expected_size=attachment.size,
+        result = await save_attachment(
+            client, conversation_id, attachment.id, dest, expected_size=attachment.size,
             progress=lambda got, total: reports.append((got, total)), progress_interval=0,
         )
     assert result.size == attachment.size == dest.stat().st_size
@@ -342,7 +343,7 @@ async def test_a_dropped_download_leaves_nothing_that_looks_complete(demo_server
     dest = tmp_path / "file.bin"
     async with client_for(demo_server) as client:
         with pytest.raises(NetworkError):
-            await client.download_attachment(conversation_id, attachment.id, dest)
+            await save_attachment(client, conversation_id, attachment.id, dest)
     assert os.listdir(tmp_path) == []
 
 
@@ -359,11 +360,11 @@ async def test_a_download_never_overwrites_or_follows_a_planted_link(demo_server
     os.symlink(victim, folder / "link.txt")
     async with client_for(demo_server) as client:
         with pytest.raises(DownloadError):
-            await client.download_attachment(conversation_id, attachment.id, folder / "exists.txt")
+            await save_attachment(client, conversation_id, attachment.id, folder / "exists.txt")
         with pytest.raises(DownloadError):
-            await client.download_attachment(conversation_id, attachment.id, folder / "planted.txt")
+            await save_attachment(client, conversation_id, attachment.id, folder / "planted.txt")
         with pytest.raises(DownloadError):
-            await client.download_attachment(conversation_id, attachment.id, folder / "link.txt")
+            await save_attachment(client, conversation_id, attachment.id, folder / "link.txt")
     assert (folder / "exists.txt").read_text() == "mine"
     assert victim.read_text() == "root:x:0:0\n"
     assert os.path.islink(folder / "link.txt")
@@ -384,7 +385,7 @@ async def test_a_cancelled_download_removes_its_part_file(demo_server, tmp_path)
 
     async with client_for(demo_server) as client:
         task = asyncio.create_task(
-            client.download_attachment(conversation_id, attachment.id, dest, progress=progress, progress_interval=0)
+            save_attachment(client, conversation_id, attachment.id, dest, progress=progress, progress_interval=0)
         )
         await asyncio.wait_for(started.wait(), 20)
         task.cancel()
@@ -399,7 +400,7 @@ async def test_a_missing_attachment_is_not_found(demo_server, tmp_path):
     conversation_id = demo_server.state.conversation_ids()[0]
     async with client_for(demo_server) as client:
         with pytest.raises(NotFoundError):
-            await client.download_attachment(conversation_id, "no-such-attachment", tmp_path / "x")
+            await save_attachment(client, conversation_id, "no-such-attachment", tmp_path / "x")
     assert os.listdir(tmp_path) == []
 
 
@@ -486,7 +487,7 @@ def test_download_into_an_unwritable_folder_is_a_clear_error(demo_server, tmp_pa
 
     async def run() -> None:
         async with client_for(demo_server) as client:
-            await client.download_attachment(conversation_id, attachment.id, folder / "x.pdf")
+            await save_attachment(client, conversation_id, attachment.id, folder / "x.pdf")
 
     with pytest.raises(DownloadError, match="permission|Cannot create"):
         asyncio.run(run())

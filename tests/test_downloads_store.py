@@ -12,8 +12,8 @@ import pytest
 from fsprobe import permissions_are_bypassed
 
 from unibox_tui.api import Conversation, DownloadError, ReachkitClient
-from unibox_tui.render.transfers import Transfer, TransferState
-from unibox_tui.store.downloads import DownloadFolder, FolderError, OpenerError, numbered, open_file
+from unibox_tui.domain.transfers import Transfer, TransferState
+from unibox_tui.store.downloads import DownloadFolder, FolderError, OpenerError, numbered, open_file, save_attachment
 
 
 def test_numbered_names_keep_the_extension():
@@ -145,8 +145,8 @@ async def test_a_name_taken_during_the_download_moves_the_file_to_the_next_free_
         return folder.claim("deck.pdf")
 
     async with ReachkitClient(demo_server.key, demo_server.base_url) as client:
-        result = await client.download_attachment(
-            conversation_id, attachment.id, dest, expected_size=attachment.size,
+        result = await save_attachment(
+            client, conversation_id, attachment.id, dest, expected_size=attachment.size,
             progress=progress, progress_interval=0, choose_final=choose_final,
         )
     assert result.path == dest.with_name("deck (1).pdf")
@@ -161,7 +161,7 @@ async def test_without_choose_final_an_existing_name_fails_before_any_byte_moves
     demo_server.clear_requests()
     async with ReachkitClient(demo_server.key, demo_server.base_url) as client:
         with pytest.raises(DownloadError, match="already exists"):
-            await client.download_attachment(conversation_id, attachment.id, tmp_path / "deck.pdf")
+            await save_attachment(client, conversation_id, attachment.id, tmp_path / "deck.pdf")
     assert demo_server.count("GET", "/attachments/") == 0
     assert sorted(os.listdir(tmp_path)) == ["deck.pdf", "env"]
 
@@ -185,5 +185,5 @@ async def test_a_full_disk_is_a_clear_error_and_leaves_no_part_file(demo_server,
     folder.mkdir()
     async with ReachkitClient(demo_server.key, demo_server.base_url) as client:
         with pytest.raises(DownloadError, match="disk is full"):
-            await client.download_attachment(conversation_id, attachment.id, folder / "deck.pdf")
+            await save_attachment(client, conversation_id, attachment.id, folder / "deck.pdf")
     assert os.listdir(folder) == []

@@ -13,7 +13,7 @@ from __future__ import annotations
 from fault_session import FaultLevels, Plan, run_session
 
 from unibox_tui.api import RetryPolicy
-from unibox_tui.ui.screens import inbox
+from unibox_tui.ui.screens import inbox_thread
 
 PLAN = Plan(
     pages=3, opens=5, downloads=2, replies=2, conversations=120, page_size=10, max_attachment=400_000,
@@ -23,7 +23,7 @@ PLAN = Plan(
 
 
 async def test_a_session_under_faults_ends_with_everything_explained_nothing_twice_nothing_lost(tmp_path, monkeypatch):
-    monkeypatch.setattr(inbox, "REFRESH_DELAY", 0.1)
+    monkeypatch.setattr(inbox_thread, "REFRESH_DELAY", 0.1)
     levels = FaultLevels(latency_ms=20, retry_after=0, after_commit="alternate")
     report = await run_session(PLAN, levels, tmp_path)
     summary = "\n".join(report.lines() + report.problems + [f"{f.worker}: {f.text}" for f in report.silent])

@@ -220,9 +220,9 @@ def judge(case: hostile.HostileCase, report: CaseReport) -> None:
 
 async def goto_folder(pilot, folder: str) -> None:
     """`c` cycles Primary/Others (digits are label keys)."""
-    if pilot.app.screen.folder != folder:
+    if pilot.app.screen.model.folder != folder:
         await press(pilot, "c")
-    assert pilot.app.screen.folder == folder
+    assert pilot.app.screen.model.folder == folder
 
 
 def by_folder(manifest: list[hostile.HostileCase]) -> list[tuple[str, list[hostile.HostileCase]]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from helpers import help_text, make_app, screen_text, settle, widget_text
 
 from unibox_tui.api import Conversation
+from unibox_tui.domain.inbox_model import ChangeKind, ModelChange
 from unibox_tui.ui.screens.inbox import InboxScreen
 from unibox_tui.ui.widgets.conversation_list import ConversationList
 from unibox_tui.ui.widgets.list_status import ListStatus
@@ -73,14 +74,13 @@ async def test_rapid_page_turns_paint_only_the_last_page(demo_server):
         screen = app.screen
         assert isinstance(screen, InboxScreen)
         painted: list[int] = []
-        original = screen._paint
 
-        def spy(key, page, cursor):
-            painted.append(key.page)
-            original(key, page, cursor)
+        def spy(change: ModelChange) -> None:
+            if change.kind is ChangeKind.PAGE:
+                painted.append(screen.model.page_number)
 
-        screen._paint = spy  # type: ignore[method-assign]
-        screen.pages.clear()  # nothing prefetched: every turn must wait for the network
+        screen.model.subscribe(spy)
+        screen.model.pages.clear()  # nothing prefetched: every turn must wait for the network
         await pilot.press(*["right_square_bracket"] * 4)
         await settle(pilot)
         assert listed_ids(app) == primary[20:25]
@@ -124,7 +124,7 @@ async def test_opening_a_conversation_shows_text_with_quotes_folded(demo_server)
         await settle(pilot)
         listing = app.screen.query_one(ConversationList)
         # Find a conversation whose latest message quotes an earlier one.
-        for index, row in enumerate(listing.rows):
+        for index, row in enumerate(listing.rows):  # noqa: B007 - the index found is used below
             conversation = app.screen.conversation(row.id)
             html = conversation.latest.html_body if conversation.latest else ""
             if "gmail_quote" in html or "divRplyFwdMsg" in html:

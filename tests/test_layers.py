@@ -1,4 +1,4 @@
-"""The layers run one way: api, render and store never reach for the UI or Textual."""
+"""The layers run one way: api, domain, render and store never reach for the UI or Textual."""
 
 from __future__ import annotations
 
@@ -50,6 +50,8 @@ def test_lower_layers_never_import_the_ui_or_textual():
 def test_importing_the_library_layers_loads_no_textual_and_no_server_stack():
     code = (
         "import sys, unibox_tui.api, unibox_tui.render, unibox_tui.store, unibox_tui.config;"
+        "import unibox_tui.domain.inbox_model, unibox_tui.domain.triage_service, unibox_tui.domain.triage;"
+        "import unibox_tui.domain.referral, unibox_tui.domain.transfers;"
         "bad = [m for m in ('textual', 'starlette', 'uvicorn', 'html2text') if m in sys.modules];"
         "print(','.join(bad))"
     )

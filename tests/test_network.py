@@ -12,9 +12,17 @@ import httpx
 import pytest
 from netfixtures import ConnectProxy, TlsFront, hashed_certificate_dir, make_certificate
 
-from unibox_tui.api import Conversation, InsecureURLError, NetworkSetupError, NotDeliveredError, ReachkitClient, RetryPolicy
+from unibox_tui.api import (
+    Conversation,
+    InsecureURLError,
+    NetworkSetupError,
+    NotDeliveredError,
+    ReachkitClient,
+    RetryPolicy,
+)
 from unibox_tui.api.network import plan_route
 from unibox_tui.config import load_settings
+from unibox_tui.store.downloads import save_attachment
 from unibox_tui.ui.app import make_client
 
 API = "https://reachkit.test"
@@ -52,7 +60,7 @@ async def test_an_https_api_goes_through_the_proxy_in_the_environment(corporate,
         conversation = await api.get_conversation(page.items[0].id)
         # The download threads' own connections take the same way.
         conversation_id, attachment = an_attachment(server)
-        saved = await api.download_attachment(conversation_id, attachment.id, tmp_path / "file.bin")
+        saved = await save_attachment(api, conversation_id, attachment.id, tmp_path / "file.bin")
         assert saved.size == attachment.size
     assert conversation.id == page.items[0].id
     assert page.items and [c.id for c in page.items] == server.state.conversation_ids(folder="primary")[:20]

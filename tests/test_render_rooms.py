@@ -6,7 +6,7 @@ import pytest
 
 from unibox_tui.api import Conversation
 from unibox_tui.render.chart import bar_rows, plan
-from unibox_tui.render.referral import find_referrals, name_matches_address, names_from_address
+from unibox_tui.domain.referral import find_referrals, name_matches_address, names_from_address
 from unibox_tui.render.rooms import (
     block_entry_error,
     humanise,

@@ -26,6 +26,7 @@ from unibox_tui.api import (
     RetryPolicy,
 )
 from unibox_tui.api.keycheck import explain_key_error, make_checking_client, verify_key
+from unibox_tui.store.downloads import save_attachment
 
 FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.002)
 
@@ -176,7 +177,7 @@ async def test_a_download_that_raises_becomes_the_trees_error_and_leaves_no_file
     dest = tmp_path / "deck.pdf"
     async with ReachkitClient("k", "https://reachkit.example", transport=transport, retry=FAST) as client:
         with pytest.raises(ReachkitError) as caught:
-            await client.download_attachment("c1", "a1", dest)
+            await save_attachment(client, "c1", "a1", dest)
         with pytest.raises(ReachkitError) as streamed:
             async with client.open_attachment("c1", "a1") as response:
                 async for _ in response.aiter_bytes():
@@ -278,11 +279,11 @@ async def test_a_download_through_a_mangling_proxy_is_retried_then_saved_intact(
     conversation_id, attachment = an_attachment(demo_server)
     demo_server.faults.fail_next(1, kind="bad_gzip", path=r"/attachments/")
     async with client_for(demo_server) as client:
-        result = await client.download_attachment(conversation_id, attachment.id, tmp_path / "a.bin")
+        result = await save_attachment(client, conversation_id, attachment.id, tmp_path / "a.bin")
         assert result.size == attachment.size == (tmp_path / "a.bin").stat().st_size
         demo_server.faults.fail_next(10, kind="bad_gzip", path=r"/attachments/")
         with pytest.raises(DamagedAnswerError):
-            await client.download_attachment(conversation_id, attachment.id, tmp_path / "b.bin")
+            await save_attachment(client, conversation_id, attachment.id, tmp_path / "b.bin")
     assert sorted(os.listdir(tmp_path)) == ["a.bin"]
     requests = [r for r in demo_server.requests if "/attachments/" in r.path]
     assert all(r.headers.get("accept-encoding") == "identity" for r in requests)  # bytes as stored

@@ -9,7 +9,7 @@ from textual.widgets import OptionList
 
 from unibox_tui.api import Conversation
 from unibox_tui.config import data_dir
-from unibox_tui.render.triage import DIRECT_LABELS
+from unibox_tui.domain.triage import DIRECT_LABELS
 from unibox_tui.ui.screens.block_confirm import BlockConfirm
 from unibox_tui.ui.screens.help import binding_sections
 from unibox_tui.ui.screens.label_picker import LabelPicker

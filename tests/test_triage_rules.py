@@ -12,7 +12,7 @@ import pytest
 from unibox_tui.api import Conversation
 from unibox_tui.api.models import LABELS
 from unibox_tui.render.thread import ConversationRow
-from unibox_tui.render.triage import (
+from unibox_tui.domain.triage import (
     DIRECT_LABELS,
     GRACE_SECONDS,
     PICKER_LABELS,

@@ -6,7 +6,7 @@ The demo server runs in its own process, so the numbers measure the downloading 
 round downloads the demo's 200 MiB video three ways, in rotating order:
 
 - ``curl -o`` (the yardstick);
-- ``client``: ``ReachkitClient.download_attachment`` with what the downloads panel passes it
+- ``client``: ``store.downloads.save_attachment`` with what the downloads panel passes it
   (a claimed name in a ``DownloadFolder``, ``choose_final``, a progress callback feeding a
   ``Transfer`` every 0.1 s);
 - ``app``: the real app, headless, from ``enter`` in the picker to the row saying done, the
@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from unibox_tui.api import ReachkitClient  # noqa: E402
 from unibox_tui.api.models import Attachment  # noqa: E402
-from unibox_tui.render.transfers import Transfer  # noqa: E402
-from unibox_tui.store.downloads import DownloadFolder  # noqa: E402
+from unibox_tui.domain.transfers import Transfer  # noqa: E402
+from unibox_tui.store.downloads import DownloadFolder, save_attachment  # noqa: E402
 
 SERVER = """
 import sys
@@ -112,8 +112,8 @@ async def run_client(base_url: str, key: str, conversation_id: str, attachment: 
             downloads.release(taken)
             return downloads.claim(transfer.name)
 
-        result = await client.download_attachment(
-            conversation_id, attachment.id, dest, expected_size=attachment.size,
+        result = await save_attachment(
+            client, conversation_id, attachment.id, dest, expected_size=attachment.size,
             progress=lambda done, total: transfer.update(done, total, time.monotonic()),
             progress_interval=0.1, choose_final=choose_final,
         )
@@ -130,9 +130,9 @@ async def run_app(base_url: str, key: str, conversation_id: str, folder: Path) -
     from helpers import make_settings
     from textual.widgets import OptionList
 
-    from unibox_tui.render.transfers import TransferState
+    from unibox_tui.domain.transfers import TransferState
     from unibox_tui.ui.app import UniboxApp
-    from unibox_tui.ui.screens.attachment_picker import AttachmentPicker
+    from unibox_tui.ui.screens.attachment_picker import AttachmentPicker, pick_attachments
     from unibox_tui.ui.widgets.downloads_panel import DownloadsPanel
 
     class _Server:
@@ -150,7 +150,7 @@ async def run_app(base_url: str, key: str, conversation_id: str, folder: Path) -
         conversation = await app.client.get_conversation(conversation_id)
         panel = screen.query_one(DownloadsPanel)
         for number in range(2):
-            panel.pick_and_save(conversation)  # what `s` does once it knows the conversation
+            pick_attachments(app, conversation, connected=True, save=panel.save)  # `s`, once it knows the conversation
             while not isinstance(app.screen, AttachmentPicker):
                 await asyncio.sleep(0.02)
             picker = app.screen

@@ -200,8 +200,8 @@ async def cursor_on(app: UniboxApp, frames: Frames, index: int) -> None:
     listing.focus()
     listing.cursor = index
     await frames.showing(lambda: listing.cursor == index)
-    if screen._follow_timer is not None:
-        screen._follow_timer.stop()  # enter opens it, not the preview that follows the cursor
+    if screen.thread.follow_timer is not None:
+        screen.thread.follow_timer.stop()  # enter opens it, not the preview that follows the cursor
     await quiet(app)
 
 
@@ -241,7 +241,7 @@ async def page_turns(server: Server, turns: int) -> dict[str, float]:
         # The floor: repainting the same widget with another 100 rows, already built (two pages
         # in turn, so every line really changes).
         floor: list[float] = []
-        wanted = screen._key(screen.page_number + 1)
+        wanted = screen.model.key(screen.page_number + 1)
         await wait_for(lambda: wanted in screen.pages)
         now = datetime.now(UTC)
         pages = [list(listing.rows), [build_row(c, now) for c in screen.pages.get(wanted).value.items]]
@@ -256,7 +256,7 @@ async def page_turns(server: Server, turns: int) -> dict[str, float]:
         samples: list[float] = []
         for _ in range(turns):
             before = listing.rows[0].id
-            wanted = screen._key(screen.page_number + 1)
+            wanted = screen.model.key(screen.page_number + 1)
             await wait_for(lambda wanted=wanted: wanted in screen.pages)  # prefetched, as a reader's page is
             await quiet(app)
             started = press(app, "right_square_bracket")

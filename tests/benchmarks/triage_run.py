@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers import make_app, settle  # noqa: E402
 
 from unibox_tui.demo.server import DemoServer  # noqa: E402
-from unibox_tui.render.triage import DIRECT_LABELS, PICKER_LABELS  # noqa: E402
+from unibox_tui.domain.triage import DIRECT_LABELS, PICKER_LABELS  # noqa: E402
 from unibox_tui.ui.widgets.conversation_list import ConversationList  # noqa: E402
 
 NOW = 1_780_000_000

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
-import errno
 import json
 import logging
 import math
@@ -36,7 +35,6 @@ from .errors import (
     APIError,
     AuthenticationError,
     ConflictError,
-    DownloadError,
     InsecureURLError,
     NotFoundError,
     ProtocolError,
@@ -230,7 +228,7 @@ class ReachkitClient:
             follow_redirects=False,
             trust_env=False,  # the route above read the environment, once, by our rules
         )
-        #: Download threads' own pool (made on the first download): see ``download_attachment``.
+        #: Download threads' own pool (made on the first download): see ``stream_attachment``.
         self._blocking: httpx.Client | None = None
         #: A test transport that also serves blocking requests (``httpx.MockTransport`` does).
         self._blocking_transport = transport if isinstance(transport, httpx.BaseTransport) else None
@@ -614,29 +612,25 @@ class ReachkitClient:
             "GET", path, headers={"Accept": "*/*", "Accept-Encoding": "identity"}
         )
 
-    async def download_attachment(
+    async def stream_attachment(
         self,
         conversation_id: str,
         attachment_id: str,
-        dest: str | os.PathLike[str],
+        part: str | os.PathLike[str],
         *,
         expected_size: int | None = None,
         progress: ProgressCallback | None = None,
         progress_interval: float = 0.05,
         chunk_size: int | None = None,
-        choose_final: Callable[[Path], Path] | None = None,
     ) -> DownloadResult:
-        """Stream an attachment to ``dest`` through ``dest.part``; never overwrite, never truncate.
+        """Stream an attachment's bytes into ``part``; never overwrite, never truncate.
 
-        The ``.part`` file is created exclusively (a planted file or symlink makes it fail), the
-        size is checked against ``Content-Length`` and ``expected_size``, and the finished file
-        is linked to ``dest`` without replacing anything already there. On any failure or
-        cancellation the ``.part`` file is removed (before this returns).
-
-        If something takes ``dest`` while the bytes flow, the download is not lost when
-        ``choose_final`` is given: it is called with the taken path and returns another one (in
-        the same folder) to try, until one is free. Without it that is a ``DownloadError``, as is
-        a ``dest`` that exists before we start. ``DownloadResult.path`` is where the file landed.
+        ``part`` is created exclusively (a planted file or symlink makes it fail) and the size
+        is checked against ``Content-Length`` and ``expected_size``; the result's ``path`` is
+        ``part``, complete. Giving it its name is the caller's job (``store.downloads.
+        save_attachment``). On any failure or cancellation ``part`` is removed before this
+        returns. Trouble with the request is a ``ReachkitError``; trouble with the local file
+        (disk full, no permission) is the ``OSError`` it is, for the owner of the folder to word.
 
         The bytes are received and written in a worker thread with a blocking connection
         (see ``_download``: about half the CPU of reading them on the event loop); ``progress``
@@ -644,10 +638,7 @@ class ReachkitClient:
         request is retried (per ``self.retry``) only until bytes flow. ``chunk_size=None``
         passes on what each read returned.
         """
-        final = Path(dest)
-        part = final.with_name(final.name + ".part")
-        if choose_final is None and os.path.lexists(final):
-            raise DownloadError(_exists(final))
+        part = Path(part)
         loop = asyncio.get_running_loop()
 
         def report(done: int, total: int | None) -> None:
@@ -684,18 +675,9 @@ class ReachkitClient:
                 with contextlib.suppress(BaseException):
                     await running
             raise
-        except OSError as error:
-            raise DownloadError(_disk_error(error, final)) from None
-        try:
-            final = _finalise(part, final, choose_final)
-        except OSError as error:
-            raise DownloadError(_disk_error(error, final)) from None
-        finally:
-            # After success the finished file has its own name (a hard link): drop the .part name.
-            _unlink_quietly(part)
         if progress:
             progress(job.received, job.received)  # after the thread's reports: the loop runs them in order
-        return DownloadResult(final, job.received, job.content_type)
+        return DownloadResult(part, job.received, job.content_type)
 
     def _blocking_http(self) -> httpx.Client:
         """The connection pool download threads use (requests are built by the async client)."""
@@ -1001,59 +983,4 @@ def _require_dict(data: Any, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ProtocolError(f"The {what} came back in an unexpected shape.")
     return data
-
-
-#: How many other names ``choose_final`` may offer before we give up.
-MAX_FINAL_NAME_TRIES: Final = 100
-
-
-def _finalise(part: Path, final: Path, choose_final: Callable[[Path], Path] | None) -> Path:
-    """Link the finished ``part`` to ``final``, or to the names ``choose_final`` offers when taken."""
-    for _ in range(MAX_FINAL_NAME_TRIES):
-        if _link_no_clobber(part, final):
-            return final
-        if choose_final is None:
-            break
-        final = Path(choose_final(final))
-    raise DownloadError(_exists(final))
-
-
-def _exists(target: Path) -> str:
-    return f"{target.name} already exists in {target.parent}; not overwritten."
-
-
-def _link_no_clobber(source: Path, target: Path) -> bool:
-    """Give ``source`` the name ``target`` unless something (even a dangling symlink) is there.
-
-    Returns False when the name is taken; nothing is ever replaced.
-    """
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except FileExistsError:
-        return False
-    except OSError as error:
-        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.EOPNOTSUPP):
-            raise
-        # No hard links on this file system: a rename, after checking nothing is there.
-        if os.path.lexists(target):
-            return False
-        os.rename(source, target)
-    return True
-
-
-def _unlink_quietly(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    except OSError as error:  # pragma: no cover - nothing more we can do
-        log.warning("could not remove %s: %s", path, error)
-
-
-def _disk_error(error: OSError, final: Path) -> str:
-    if error.errno == errno.ENOSPC:
-        return f"The disk is full: {final.name} was not saved."
-    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"No permission to write in {final.parent}."
-    return f"Could not save {final.name}: {error.strerror or error}."
 

@@ -1,1 +1,1 @@
-"""UI-free state and rules the screens use: what the app decides, apart from how it is drawn."""
+"""UI-free state and rules: what the app decides, apart from how it is drawn (no Textual here)."""

@@ -1,32 +1,45 @@
-"""The download folder: free destinations that never overwrite, and the system opener for a saved file.
+"""The download folder: free destinations that never overwrite, saving into them, and the system opener.
 
 Names given here must already be safe (``render.filenames.safe_filename``); this module only
 finds a free variant (``deck.pdf``, ``deck (1).pdf``, ...) and never builds a path that leaves
-the folder. The bytes are written by ``ReachkitClient.download_attachment`` (``.part`` created
-with ``O_EXCL|O_NOFOLLOW``, linked into place without clobbering).
+the folder. The bytes are streamed by ``ReachkitClient.stream_attachment`` into ``name.part``
+(created with ``O_EXCL|O_NOFOLLOW``); ``save_attachment`` then links it into place without
+clobbering anything.
 """
 
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+from ..api.errors import DownloadError
+
+if TYPE_CHECKING:
+    from ..api.client import DownloadResult, ProgressCallback, ReachkitClient
 
 __all__ = [
+    "MAX_FINAL_NAME_TRIES",
     "PART_SUFFIX",
     "DownloadFolder",
     "FolderError",
     "OpenerError",
+    "finalise",
     "numbered",
     "open_file",
+    "save_attachment",
     "system_opener",
 ]
+
+log = logging.getLogger(__name__)
 
 PART_SUFFIX: Final = ".part"
 #: ``name (1).ext`` up to this number; past it the folder is unreasonable and we say so.
@@ -106,6 +119,108 @@ def numbered(name: str, number: int) -> str:
             extension = "." + suffix
     stem = name[: len(name) - len(extension)] if extension else name
     return f"{stem} ({number}){extension}"
+
+
+# -- saving an attachment -----------------------------------------------------------------------
+
+#: How many other names ``choose_final`` may offer before we give up.
+MAX_FINAL_NAME_TRIES: Final = 100
+
+
+async def save_attachment(
+    client: ReachkitClient,
+    conversation_id: str,
+    attachment_id: str,
+    dest: str | os.PathLike[str],
+    *,
+    expected_size: int | None = None,
+    progress: ProgressCallback | None = None,
+    progress_interval: float = 0.05,
+    chunk_size: int | None = None,
+    choose_final: Callable[[Path], Path] | None = None,
+) -> DownloadResult:
+    """Save an attachment as ``dest``, through ``dest.part``; never overwrite, never truncate.
+
+    The client streams the bytes into the ``.part`` file (see ``stream_attachment``); the
+    finished file is then linked to ``dest`` without replacing anything already there, and the
+    ``.part`` name is removed whatever happens.
+
+    If something takes ``dest`` while the bytes flow, the download is not lost when
+    ``choose_final`` is given: it is called with the taken path and returns another one (in the
+    same folder) to try, until one is free. Without it that is a ``DownloadError``, as is a
+    ``dest`` that exists before we start. ``DownloadResult.path`` is where the file landed; a
+    disk error is a ``DownloadError`` that says so in words.
+    """
+    final = Path(dest)
+    part = final.with_name(final.name + PART_SUFFIX)
+    if choose_final is None and os.path.lexists(final):
+        raise DownloadError(_exists(final))
+    try:
+        result = await client.stream_attachment(
+            conversation_id, attachment_id, part, expected_size=expected_size, progress=progress,
+            progress_interval=progress_interval, chunk_size=chunk_size,
+        )
+    except OSError as error:
+        raise DownloadError(_disk_error(error, final)) from None
+    try:
+        final = finalise(part, final, choose_final)
+    except OSError as error:
+        raise DownloadError(_disk_error(error, final)) from None
+    finally:
+        # After success the finished file has its own name (a hard link): drop the .part name.
+        _unlink_quietly(part)
+    return replace(result, path=final)
+
+
+def finalise(part: Path, final: Path, choose_final: Callable[[Path], Path] | None) -> Path:
+    """Link the finished ``part`` to ``final``, or to the names ``choose_final`` offers when taken."""
+    for _ in range(MAX_FINAL_NAME_TRIES):
+        if _link_no_clobber(part, final):
+            return final
+        if choose_final is None:
+            break
+        final = Path(choose_final(final))
+    raise DownloadError(_exists(final))
+
+
+def _exists(target: Path) -> str:
+    return f"{target.name} already exists in {target.parent}; not overwritten."
+
+
+def _link_no_clobber(source: Path, target: Path) -> bool:
+    """Give ``source`` the name ``target`` unless something (even a dangling symlink) is there.
+
+    Returns False when the name is taken; nothing is ever replaced.
+    """
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except FileExistsError:
+        return False
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.EOPNOTSUPP):
+            raise
+        # No hard links on this file system: a rename, after checking nothing is there.
+        if os.path.lexists(target):
+            return False
+        os.rename(source, target)
+    return True
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as error:  # pragma: no cover - nothing more we can do
+        log.warning("could not remove %s: %s", path, error)
+
+
+def _disk_error(error: OSError, final: Path) -> str:
+    if error.errno == errno.ENOSPC:
+        return f"The disk is full: {final.name} was not saved."
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"No permission to write in {final.parent}."
+    return f"Could not save {final.name}: {error.strerror or error}."
 
 
 # -- the system opener ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 __all__ = ["CachedPage", "PageCache"]
@@ -17,17 +17,20 @@ T = TypeVar("T")
 class CachedPage(Generic[T]):
     value: T
     fetched_at: float
+    monotonic: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
 
     @property
     def age(self) -> float:
-        return time.monotonic() - self.fetched_at
+        return self.monotonic() - self.fetched_at
 
 
 class PageCache(Generic[T]):
     """LRU of at most ``capacity`` pages; every cache in the app is bounded (memory stays flat)."""
 
-    def __init__(self, capacity: int = 12) -> None:
+    def __init__(self, capacity: int = 12, *, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.capacity = capacity
+        #: Ages are measured on this clock (tests pass their own).
+        self.monotonic = monotonic
         self._items: OrderedDict[Hashable, CachedPage[T]] = OrderedDict()
 
     def get(self, key: Hashable) -> CachedPage[T] | None:
@@ -37,7 +40,7 @@ class PageCache(Generic[T]):
         return item
 
     def put(self, key: Hashable, value: T) -> None:
-        self._items[key] = CachedPage(value, time.monotonic())
+        self._items[key] = CachedPage(value, self.monotonic(), self.monotonic)
         self._items.move_to_end(key)
         while len(self._items) > self.capacity:
             self._items.popitem(last=False)
@@ -49,7 +52,7 @@ class PageCache(Generic[T]):
     def map_values(self, change: Callable[[T], T]) -> None:
         """Rewrite every cached page, keeping its age (a local edit must not make a page look fresh)."""
         for key, item in self._items.items():
-            self._items[key] = CachedPage(change(item.value), item.fetched_at)
+            self._items[key] = CachedPage(change(item.value), item.fetched_at, self.monotonic)
 
     def discard(self, key: Hashable) -> None:
         self._items.pop(key, None)

@@ -13,7 +13,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-__all__ = ["Part", "fit", "line_strip", "wrap_line"]
+__all__ = ["Part", "fit", "fit_middle", "line_strip", "wrap_line"]
 
 Part = tuple[str, Style | None]
 
@@ -29,6 +29,15 @@ def fit(text: str, width: int, *, align: str = "left") -> str:
         return text
     pad = " " * (width - length)
     return pad + text if align == "right" else text + pad
+
+
+def fit_middle(text: str, width: int) -> str:
+    """Exactly ``width`` cells, cut in the middle so the end (a file's extension) stays visible."""
+    if cell_len(text) <= width:
+        return fit(text, width)
+    tail = text[-min(len(text), max(4, width // 3)):]
+    head = set_cell_size(text, max(1, width - 1 - cell_len(tail)))
+    return fit(head + "…" + tail, width)
 
 
 def line_strip(parts: Iterable[Part], width: int, base: Style) -> Strip:

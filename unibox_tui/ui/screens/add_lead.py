@@ -22,7 +22,7 @@ from textual.widgets import Button, Input, Select, Static, TextArea
 from ...api import Campaign, Conversation, Lead, ReachkitError
 from ...api.lead_lookup import LeadMatch
 from ...domain.lead_creation import CreateStatus, LeadCreator, NewLead
-from ...render.referral import Candidate, find_referrals
+from ...domain.referral import Candidate, find_referrals
 from ...render.rooms import humanise, lead_address, parse_variables, valid_email
 from ...render.sanitize import clean_line
 from ...render.thread import convert_body, person

@@ -6,7 +6,8 @@ files will get, so what the SDR picks is what lands in the folder.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,20 +19,29 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...api import Attachment, Conversation, Message
+from ...domain.transfers import Pick
 from ...render.filenames import display_name, safe_filename, short_type
 from ...render.formatting import compact_date, human_size
 from ...render.sanitize import clean_line
 
-__all__ = ["AttachmentPicker", "Pick"]
+if TYPE_CHECKING:
+    from ..app import UniboxApp
+
+__all__ = ["AttachmentPicker", "Pick", "pick_attachments"]
 
 
-@dataclass(frozen=True, slots=True)
-class Pick:
-    """One attachment chosen for saving, with the safe name it will be saved under."""
-
-    conversation_id: str
-    attachment: Attachment
-    name: str
+def pick_attachments(
+    app: UniboxApp, conversation: Conversation | None, *, connected: bool, save: Callable[[list[Pick]], None]
+) -> None:
+    """``s``: the picker on ``conversation``'s attachments; what is chosen goes to ``save``."""
+    if not connected:
+        app.say("Not connected: nothing to download from.", severity="warning")
+    elif conversation is None:
+        app.say("Open a conversation first; s saves its attachments.")
+    elif not conversation.has_attachments:
+        app.say("This conversation has no attachments.")
+    else:
+        app.push_screen(AttachmentPicker(conversation), lambda picks: save(picks) if picks else None)
 
 
 class _Choices(OptionList):

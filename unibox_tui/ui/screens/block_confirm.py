@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 
 from ...render.sanitize import clean_line
-from ...render.triage import BlockTargets
+from ...domain.triage import BlockTargets
 from .key_choice import Choice, KeyChoiceScreen
 
 __all__ = ["BLOCK_ADDRESS", "BLOCK_DOMAIN", "BlockConfirm"]

@@ -69,7 +69,8 @@ def binding_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, li
         except (ImportError, AttributeError):
             continue
         rows: list[tuple[str, str]] = []
-        for binding in getattr(owner, "BINDINGS", []):
+        # HELP_BINDINGS: a screen whose bindings other sections list too names its own here.
+        for binding in getattr(owner, "HELP_BINDINGS", None) or getattr(owner, "BINDINGS", []):
             if not isinstance(binding, Binding) or not binding.description:
                 continue
             keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
@@ -85,7 +86,7 @@ def binding_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, li
 EXTRA_SECTIONS: list[tuple[str, str]] = [
     ("Welcome (no working key)", "unibox_tui.ui.screens.welcome:WelcomeScreen"),
     ("Switch profile", "unibox_tui.ui.screens.profile_picker:ProfilePicker"),
-    ("Triage", "unibox_tui.ui.screens.triage:TriageMixin"),
+    ("Triage", "unibox_tui.ui.screens.triage_keys:TriageKeys"),
     ("Reply composer", "unibox_tui.ui.widgets.composer:Composer"),
     ("Drafts", "unibox_tui.ui.screens.drafts:DraftsScreen"),
     ("Rooms: every room", "unibox_tui.ui.screens.room:RoomScreen"),

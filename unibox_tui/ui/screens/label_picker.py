@@ -12,7 +12,7 @@ from textual.content import Content
 from ...api.models import LABELS
 from ...render.formatting import label_name
 from ...render.sanitize import clean_line
-from ...render.triage import DIRECT_LABELS, PICKER_LABELS
+from ...domain.triage import DIRECT_LABELS, PICKER_LABELS
 from .key_choice import Choice, KeyChoiceScreen
 
 __all__ = ["CLEAR", "LabelPicker", "label_keys"]

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.style import Style
 from textual import events, work
 from textual.binding import Binding
@@ -24,13 +24,12 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.worker import Worker
 
-from ...api import Conversation, ReachkitError
+from ...api import ReachkitError
+from ...domain.transfers import Pick, Transfer, TransferState
 from ...render.formatting import human_size
 from ...render.sanitize import clean_line
-from ...render.transfers import Transfer, TransferState
-from ...store.downloads import DownloadFolder, FolderError, OpenerError, open_file
-from ..screens.attachment_picker import AttachmentPicker, Pick
-from ..strips import Part, fit, line_strip
+from ...store.downloads import DownloadFolder, FolderError, OpenerError, open_file, save_attachment
+from ..strips import Part, fit, fit_middle, line_strip
 
 if TYPE_CHECKING:
     from ..app import UniboxApp
@@ -105,23 +104,6 @@ class DownloadsPanel(ScrollView, can_focus=True):
 
     # -- starting downloads ------------------------------------------------------------------------
 
-    def pick_and_save(self, conversation: Conversation | None) -> None:
-        """``s``: open the picker on ``conversation``'s attachments; start what is chosen."""
-        if self.unibox.client is None:
-            self.unibox.say("Not connected: nothing to download from.", severity="warning")
-            return
-        if conversation is None:
-            self.unibox.say("Open a conversation first; s saves its attachments.")
-            return
-        if not conversation.has_attachments:
-            self.unibox.say("This conversation has no attachments.")
-            return
-        self.app.push_screen(AttachmentPicker(conversation), self._picked)
-
-    def _picked(self, picks: list[Pick] | None) -> None:
-        if picks:
-            self.save(picks)
-
     def save(self, picks: list[Pick]) -> None:
         """Queue downloads of ``picks`` into the download folder and show the panel."""
         folder = self._download_folder()
@@ -186,7 +168,8 @@ class DownloadsPanel(ScrollView, can_focus=True):
                 self._changed()
                 folder.prepare()
                 claimed = folder.claim(transfer.name)
-                result = await client.download_attachment(
+                result = await save_attachment(
+                    client,
                     transfer.conversation_id,
                     transfer.attachment.id,
                     claimed,
@@ -443,7 +426,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
             TransferState.DONE: self._style("done"),
             TransferState.FAILED: self._style("error"),
         }.get(state, muted)
-        parts: list[Part] = [(_ICONS[state], icon_style), (_fit_name(transfer.name, name_width), name_style), (" ", None)]
+        parts: list[Part] = [(_ICONS[state], icon_style), (fit_middle(transfer.name, name_width), name_style), (" ", None)]
         if state is TransferState.RUNNING:
             parts.extend(self._bar(transfer, bar_width))
             texts = {"bytes": transfer.bytes_text(), "rate": transfer.rate_text(), "eta": transfer.eta_text()}
@@ -458,7 +441,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
             room = width - sum(cell_len(text) for text, _ in parts) - cell_len(saved)
             path = clean_line(_short_path(transfer.path), max_chars=1000)
             parts.append((saved, muted))
-            parts.append((_fit_name(path, max(8, room)).rstrip(), icon_style))
+            parts.append((fit_middle(path, max(8, room)).rstrip(), icon_style))
         elif state is TransferState.FAILED:
             parts.append((f"failed: {transfer.error} · r retries", icon_style))
         else:
@@ -479,15 +462,6 @@ class DownloadsPanel(ScrollView, can_focus=True):
         index = event.y + self.scroll_offset.y
         if 0 <= index < len(self.transfers):
             self._move(index)
-
-
-def _fit_name(name: str, width: int) -> str:
-    """Exactly ``width`` cells, cut in the middle so the extension stays visible."""
-    if cell_len(name) <= width:
-        return fit(name, width)
-    tail = name[-min(len(name), max(4, width // 3)):]
-    head = set_cell_size(name, max(1, width - 1 - cell_len(tail)))
-    return fit(head + "…" + tail, width)
 
 
 def _short_path(path: Path) -> str:

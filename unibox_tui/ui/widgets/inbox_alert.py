@@ -1,17 +1,20 @@
 """A one-line warning on the main screen when a sending inbox has lost its connection.
 
 Checked once in the background after the inbox screen's first page and again on ctrl+r; hidden
-when all is well. A click (or ``I``) opens the Inboxes room on the broken inbox.
+when all is well. A click (or ``I``) asks for the Inboxes room on the broken inbox.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.content import Content
+from textual.message import Message
 from textual.widget import Widget
 
 from ...api import Inbox, ReachkitError
@@ -19,7 +22,6 @@ from ...render.sanitize import clean_line
 
 if TYPE_CHECKING:
     from ...api.client import ReachkitClient
-    from ..app import UniboxApp
 
 __all__ = ["InboxAlert", "fetch_inboxes"]
 
@@ -34,14 +36,25 @@ async def fetch_inboxes(client: ReachkitClient) -> list[Inbox]:
 class InboxAlert(Widget):
     """``⚠ 1 inbox disconnected: alex@acme.io`` — or nothing at all."""
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    @dataclass
+    class OpenInboxes(Message):
+        """The user asked to see the inboxes, on ``select`` (an address) if given."""
+
+        alert: InboxAlert
+        select: str | None
+
+        @property
+        def control(self) -> InboxAlert:
+            return self.alert
+
+    def __init__(
+        self, client: Callable[[], ReachkitClient | None], *, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        #: The workspace's client, asked for each check (``None``: no session).
+        self._client = client
         self.inboxes: list[Inbox] = []
         self.display = False
-
-    @property
-    def unibox(self) -> UniboxApp:
-        return self.app  # type: ignore[return-value]
 
     @property
     def disconnected(self) -> list[Inbox]:
@@ -53,12 +66,12 @@ class InboxAlert(Widget):
         return tuple(inbox.email for inbox in self.inboxes if inbox.email)
 
     def check(self) -> None:
-        if self.unibox.client is not None:
+        if self._client() is not None:
             self._fetch()
 
     @work(exclusive=True, group="inbox-alert", exit_on_error=False, description="Checking inboxes")
     async def _fetch(self) -> None:
-        client = self.unibox.client
+        client = self._client()
         if client is None:
             return
         try:
@@ -67,6 +80,9 @@ class InboxAlert(Widget):
             raise
         except ReachkitError as error:
             log.info("inbox check failed: %s", error)  # the list shows connection trouble already
+            return
+        except Exception:  # noqa: BLE001 - a surprise in a background check: logged, the next check runs
+            log.warning("inbox check failed", exc_info=True)
             return
         self.inboxes = inboxes
         self.display = bool(self.disconnected)
@@ -89,4 +105,4 @@ class InboxAlert(Widget):
 
     def on_click(self, event: events.Click) -> None:
         broken = self.disconnected
-        self.unibox.open_room("inboxes", select=broken[0].email if broken else None)
+        self.post_message(self.OpenInboxes(self, broken[0].email if broken else None))

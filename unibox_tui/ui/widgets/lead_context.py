@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from textual import events, work
 from textual.content import Content
@@ -18,12 +18,9 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from ...api import Conversation, ReachkitError
-from ...api.lead_lookup import LeadMatch
+from ...api.lead_lookup import LeadFinder, LeadMatch
 from ...render.rooms import humanise, lead_address, variable_pairs
 from ...render.sanitize import clean_line
-
-if TYPE_CHECKING:
-    from ..app import UniboxApp
 
 __all__ = ["LeadContext"]
 
@@ -37,17 +34,17 @@ class LeadContext(Widget):
 
     expanded: reactive[bool] = reactive(False, layout=True)
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, finder: Callable[[], LeadFinder | None], *, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        #: The workspace's lead lookups, asked each time (``None``: no session; never built at start-up).
+        self._finder = finder
         self.address = ""
         #: idle (nothing to look up), loading, found, none, error
         self.state = "idle"
         self.matches: tuple[LeadMatch, ...] = ()
         self.display = False
-
-    @property
-    def unibox(self) -> UniboxApp:
-        return self.app  # type: ignore[return-value]
 
     # -- what to show -------------------------------------------------------------------------------
 
@@ -58,7 +55,7 @@ class LeadContext(Widget):
             return
         self.address = address
         self.matches = ()
-        finder = self.unibox.lead_finder
+        finder = self._finder()
         if not address or finder is None:
             self._set_state("idle")
             return
@@ -73,12 +70,12 @@ class LeadContext(Widget):
     def matches_for(self, conversation: Conversation) -> tuple[LeadMatch, ...] | None:
         """The campaigns of ``conversation``'s lead if they are known already (no request)."""
         address = lead_address(conversation)
-        finder = self.unibox.lead_finder
+        finder = self._finder()
         return finder.cached(address) if finder is not None and address else None
 
     def refresh_lookup(self) -> None:
         """Ask again (ctrl+r): campaigns and statuses may have changed. Shows the old answer meanwhile."""
-        finder = self.unibox.lead_finder
+        finder = self._finder()
         if finder is None:
             return
         finder.clear()
@@ -89,7 +86,7 @@ class LeadContext(Widget):
         """Back from another screen: a campaign may have been paused there, or a lead added."""
         if self.state not in ("found", "none"):
             return  # (checked first: asking for the finder builds the client, not at start-up)
-        finder = self.unibox.lead_finder
+        finder = self._finder()
         if finder is None:
             return
         cached = finder.cached(self.address)
@@ -113,15 +110,18 @@ class LeadContext(Widget):
 
     @work(exclusive=True, group="lead-context", exit_on_error=False, description="Looking up the lead")
     async def _lookup(self, address: str) -> None:
-        finder = self.unibox.lead_finder
+        finder = self._finder()
         if finder is None:
             return
         try:
             matches = await finder.find(address)
         except asyncio.CancelledError:
             raise
-        except ReachkitError as error:
-            log.info("lead lookup for %s failed: %s", address, error)
+        except Exception as error:  # noqa: BLE001 - failed (or a surprise): a muted line; showing it again retries
+            if isinstance(error, ReachkitError):
+                log.info("lead lookup for %s failed: %s", address, error)
+            else:
+                log.warning("lead lookup for %s failed", address, exc_info=error)
             if address == self.address:
                 self._set_state("error")
             return

@@ -14,13 +14,22 @@ from enum import Enum
 from pathlib import Path
 
 from ..api.models import Attachment
-from .formatting import human_duration, human_rate, human_size
+from ..render.formatting import human_duration, human_rate, human_size
 
-__all__ = ["RATE_WINDOW", "Transfer", "TransferState"]
+__all__ = ["RATE_WINDOW", "Pick", "Transfer", "TransferState"]
 
 #: Seconds of history the rate is measured over.
 RATE_WINDOW = 3.0
 _ids = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """One attachment chosen for saving, with the safe name it will be saved under."""
+
+    conversation_id: str
+    attachment: Attachment
+    name: str
 
 
 class TransferState(Enum):

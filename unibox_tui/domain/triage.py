@@ -10,8 +10,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..api.models import Conversation
-from .sanitize import clean_line
-from .thread import ConversationRow
+from ..render.sanitize import clean_line
+from ..render.thread import ConversationRow
 
 __all__ = [
     "DIRECT_LABELS",

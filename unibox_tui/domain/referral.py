@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Final
 
-from .sanitize import clean_line
+from ..render.sanitize import clean_line
 
 __all__ = ["Candidate", "find_referrals", "name_matches_address", "names_from_address"]
 
