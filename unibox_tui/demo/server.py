@@ -320,6 +320,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="share of requests that get no answer for --hang-seconds")
     faults.add_argument("--hang-seconds", type=_non_negative(float), default=30.0, metavar="SECONDS",
                         help="how long a hanging request waits (default: %(default)s)")
+    faults.add_argument("--reply-commit-delay", type=_non_negative(float), default=0.0, metavar="SECONDS",
+                        help="store (and answer) each reply only this long after it arrives: a client "
+                             "that gives up sooner does not know it went out")
     faults.add_argument("--fault-seed", type=int, default=None, metavar="N",
                         help="seed for which requests fail (default: random)")
 
@@ -327,7 +330,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def faults_from_args(ns: argparse.Namespace) -> Faults:
     return Faults(latency_ms=ns.latency_ms, fail_rate=ns.fail_rate, fail_statuses=list(ns.fail_status),
                   retry_after=ns.retry_after, malformed_rate=ns.malformed_rate, drop_rate=ns.drop_rate,
-                  hang_rate=ns.hang_rate, hang_seconds=ns.hang_seconds, seed=ns.fault_seed)
+                  hang_rate=ns.hang_rate, hang_seconds=ns.hang_seconds, seed=ns.fault_seed,
+                  reply_commit_delay=ns.reply_commit_delay)
 
 
 def run_from_args(ns: argparse.Namespace) -> int:
