@@ -1,4 +1,4 @@
-"""The layers run one way: api, render and store never reach for the UI or Textual."""
+"""The layers run one way: api, render, store and domain never reach for the UI or Textual."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ FORBIDDEN = {
     "api": ("textual", "rich", "unibox_tui.ui", "unibox_tui.demo"),
     "render": ("textual", "rich", "unibox_tui.ui", "unibox_tui.demo"),
     "store": ("textual", "rich", "unibox_tui.ui", "unibox_tui.demo"),
+    "domain": ("textual", "rich", "unibox_tui.ui", "unibox_tui.demo"),
     "demo": ("textual", "unibox_tui.ui"),
 }
 
@@ -49,6 +50,7 @@ def test_lower_layers_never_import_the_ui_or_textual():
 def test_importing_the_library_layers_loads_no_textual_and_no_server_stack():
     code = (
         "import sys, unibox_tui.api, unibox_tui.render, unibox_tui.store, unibox_tui.config;"
+        "import unibox_tui.domain.workspace, unibox_tui.domain.reply_session;"
         "bad = [m for m in ('textual', 'starlette', 'uvicorn', 'html2text') if m in sys.modules];"
         "print(','.join(bad))"
     )
