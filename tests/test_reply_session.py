@@ -267,6 +267,21 @@ async def test_send_now_ends_the_countdown_early(rig):
     assert rig.scheduler.pending_delays() == []
 
 
+async def test_a_held_countdown_sends_nothing_until_resumed_with_the_time_it_had_left(rig):
+    rig.delay[0] = 5
+    session = rig.session()
+    session.request_send("Asked about while quitting")
+    await rig.scheduler.advance(2)
+    assert session.hold() and session.countdown_left() == 3
+    await rig.scheduler.advance(60)  # the question stays open a minute: nothing leaves
+    assert session.mode == Mode.COUNTDOWN and rig.server.posts == []
+    session.resume()
+    await rig.scheduler.advance(2.9)
+    assert rig.server.posts == []
+    await rig.scheduler.advance(0.2)
+    assert session.mode == Mode.SENT and len(rig.server.posts) == 1
+
+
 async def test_editing_to_sending_at_once_without_a_delay(rig):
     session = await typed_and_sent(rig)
     assert session.mode == Mode.SENT and rig.server.posts[0].startswith("<div><p>Tuesday works.</p>")

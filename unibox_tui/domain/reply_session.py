@@ -181,6 +181,8 @@ class ReplySession:
         self._known: Conversation | None = None
         self._with_signature = True
         self._anyway_after_check = False
+        #: Seconds left of a countdown paused while a question is asked (quitting).
+        self._held: float | None = None
         self._stopped = False
 
     # -- what the views read ---------------------------------------------------------------------
@@ -209,6 +211,8 @@ class ReplySession:
         return self.mode in (Mode.SENDING, Mode.CHECKING)
 
     def countdown_left(self) -> int:
+        if self._held is not None:
+            return max(0, int(self._held + 0.999))
         if self.deadline is None:
             return 0
         return max(0, int(self.deadline - self.services.scheduler.now() + 0.999))
@@ -350,7 +354,7 @@ class ReplySession:
         if self.mode != Mode.COUNTDOWN:
             return False
         self._stop("_countdown")
-        self.deadline = None
+        self.deadline = self._held = None
         self.mode = Mode.EDITING
         self._tell(Happened.UNDONE, "Not sent: your reply is back in the editor.")
         self._changed()
@@ -364,8 +368,26 @@ class ReplySession:
         self._launch()
         return True
 
+    def hold(self) -> bool:
+        """Pause a countdown while the user is asked something (quitting): nothing leaves meanwhile."""
+        if self.mode != Mode.COUNTDOWN or self._countdown is None or self.deadline is None:
+            return False
+        self._stop("_countdown")
+        self._held = max(0.0, self.deadline - self.services.scheduler.now())
+        self._changed()
+        return True
+
+    def resume(self) -> None:
+        """Carry on with a held countdown, with the time it had left."""
+        if self.mode != Mode.COUNTDOWN or self._held is None:
+            return
+        delay, self._held = self._held, None
+        self.deadline = self.services.scheduler.now() + delay
+        self._countdown = self.services.scheduler.call_later(delay, self._launch)
+        self._changed()
+
     def _launch(self) -> None:
-        self._countdown, self.deadline = None, None
+        self._countdown, self.deadline, self._held = None, None, None
         self.mode = Mode.SENDING
         self._changed()
         self._spawn(self._send(anyway=False), "Sending the reply")

@@ -58,6 +58,15 @@ class ReplySessions:
         """Replies counting down or in flight (quitting asks about these)."""
         return [s for s in self._sessions.values() if s.on_its_way]
 
+    def hold_countdowns(self) -> None:
+        """A question is being asked (quitting): no countdown may end meanwhile."""
+        for session in self.on_its_way():
+            session.hold()
+
+    def resume_countdowns(self) -> None:
+        for session in self.on_its_way():
+            session.resume()
+
     def send_all_now(self) -> None:
         for session in self.on_its_way():
             session.send_now()

@@ -222,12 +222,12 @@ class Outbox:
                 draft, SendStatus.FAILED, error, "This conversation no longer exists on the server; nothing was sent."
             )
         except ReachkitError as error:
-            return self._unknown(draft, f"the server could not be asked whether it arrived ({error})", cause, error)
+            return self._unknown(draft, f"the server could not be asked whether it arrived ({_clause(str(error))})", cause, error)
         found = find_reply(conversation, draft)
         if found is not None:
             self._forget(draft)
             return SendOutcome(SendStatus.SENT, None, "Sent.", message=found, conversation=conversation)
-        outcome = self._unknown(draft, "the reply is not in the conversation (yet)", cause, None)
+        outcome = self._unknown(draft, "the reply is not in the conversation yet", cause, None)
         return replace(outcome, conversation=conversation)
 
     def _unknown(
@@ -235,7 +235,7 @@ class Outbox:
     ) -> SendOutcome:
         """Record one more look that did not find the reply; the draft stays locked."""
         if cause is not None:
-            detail = f"The answer was lost ({cause}); {result}. It is checked again, and never sent twice."
+            detail = f"The answer was lost: {_sentence(str(cause))} {result.capitalize()}; it is checked again, never sent twice."
         else:
             detail = f"Checked again: {result}. It is not resent unless you choose to."
         unknown = self.drafts.bump(
@@ -267,3 +267,14 @@ class Outbox:
         except DraftError as error:
             # It stays "sending" on disk: the next check finds the reply and removes it.
             log.warning("sent, but the draft could not be removed: %s", error)
+
+
+def _sentence(text: str) -> str:
+    """An error message as a sentence of its own (ending with a full stop)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _clause(text: str) -> str:
+    """An error message inside parentheses: without its final full stop."""
+    return text.strip().rstrip(".")
