@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from helpers import clock_for, keep_notifications, notifications, screen_text, settle
+from helpers import clock_for, keep_notifications, make_settings, notifications, screen_text, settle
 
 from unibox_tui import config
 from unibox_tui.api import Conversation
@@ -149,3 +149,30 @@ async def test_switching_profiles_keeps_drafts_signatures_and_unknown_sends_in_t
     assert alpha.count("POST", REPLY) == 1 and len(alpha.state.replies(unknown)) == 1
     assert beta.count("POST", REPLY) == 0
     assert not [r for r in beta.requests if unknown in r.path or typing in r.path]
+
+
+async def test_the_demo_started_from_the_welcome_screen_writes_only_in_its_own_folder(make_demo_server):
+    demo = make_demo_server(conversations=15, seed=5, patch_enabled=False)  # labels are kept locally
+    settings = make_settings(None, profile="acme")  # a real profile, no key yet: the welcome screen
+
+    def launcher() -> tuple[str, str]:
+        return demo.base_url, demo.key
+
+    app = keep_notifications(UniboxApp(settings, demo_launcher=launcher, clock=clock_for()))
+    first = demo.state.conversation_ids(folder="primary")[0]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen) and app.settings.demo
+        await pilot.press("1")  # Interested, kept on this computer
+        await settle(pilot)
+        composer = await reply_on_row(pilot, 0)
+        composer.text_area.insert("A demo draft")
+        await pilot.press("escape")
+        await settle(pilot)
+    demo_folder = config.data_dir() / ".demo"
+    assert [d.text for d in DraftStore(demo_folder / "drafts").list()] == ["A demo draft"]
+    assert first in (demo_folder / "local-triage.json").read_text()
+    assert not (config.data_dir() / "acme").exists()  # the profile's local labels
+    assert not draft_folder("acme").exists()  # the profile's drafts
