@@ -288,6 +288,16 @@ async def test_editing_to_sending_at_once_without_a_delay(rig):
     assert "<b>Maya Okafor</b>" in rig.server.posts[0]  # the inbox's signature went with it
 
 
+async def test_a_send_is_refused_when_the_disk_refuses_the_draft_first(rig, monkeypatch):
+    def full(draft: Draft) -> bool:
+        raise DraftError("The disk is full: the draft could not be saved.")
+
+    session = rig.session(rig.store.bump(Draft(CID, text="Typed before the disk filled")))
+    monkeypatch.setattr(rig.store, "save", full)
+    assert not session.request_send("Typed before the disk filled")
+    assert session.mode == Mode.EDITING and rig.server.posts == [] and rig.kinds() == [Happened.SAVE_FAILED]
+
+
 async def test_nothing_to_send_is_refused(rig):
     session = rig.session()
     assert not session.request_send("   ")

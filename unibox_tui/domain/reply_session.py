@@ -336,7 +336,9 @@ class ReplySession:
         if self.mode != Mode.EDITING or not text.strip():
             return False
         self.edit(text)
-        self.flush()
+        self._dirty = True  # on disk before anything can leave, whatever was saved before
+        if not self.flush():
+            return False  # the disk refused: nothing leaves that a crash could lose (the user is told)
         self._known = known or self.conversation
         self._with_signature = self.draft.signature and self.signature_state != "none"
         self.note, self.note_is_signature = "", False
