@@ -176,3 +176,25 @@ async def test_the_demo_started_from_the_welcome_screen_writes_only_in_its_own_f
     assert first in (demo_folder / "local-triage.json").read_text()
     assert not (config.data_dir() / "acme").exists()  # the profile's local labels
     assert not draft_folder("acme").exists()  # the profile's drafts
+
+
+async def test_a_reply_counting_down_keeps_the_workspace_until_it_leaves_or_is_undone(make_demo_server):
+    alpha = make_demo_server(key="alpha-key-11111111", seed=1, conversations=30)
+    beta = make_demo_server(key="beta-key-22222222", seed=2, conversations=30)
+    two_profiles(alpha, beta)
+    app = keep_notifications(UniboxApp(load_settings(env={}), clock=clock_for()))
+    async with app.run_test(size=(140, 44), notifications=True) as pilot:
+        await settle(pilot)
+        app.settings.send_delay = 60
+        composer = await reply_on_row(pilot, 0)
+        composer.text_area.insert("Not cut off by a switch")
+        await pilot.press("ctrl+s")
+        assert composer.mode == "countdown"
+        app.action_switch_profile()
+        await settle(pilot)
+        assert app.settings.profile == "alpha" and composer.mode == "countdown"
+        assert any("still on its way" in n.message for n in notifications(app))
+        await pilot.press("ctrl+z")
+        await switch_to(pilot, "beta")
+    assert alpha.count("POST", REPLY) == 0
+    assert drafts_of("alpha") == {alpha.state.conversation_ids(folder="primary")[0]: "Not cut off by a switch"}

@@ -298,11 +298,19 @@ class UniboxApp(App[None]):
 
         self.push_screen(SendAnywayScreen(session, self.clock), answered)
 
+    def replies_hold_the_workspace(self) -> bool:
+        """A reply counting down or in flight keeps the workspace: switching would cut it off (said)."""
+        leaving = self.workspace.sessions.on_its_way()
+        if leaving:
+            self.say(f"Your reply to {leaving[0].lead} is still on its way: switch once it has left, or undo it "
+                     "(ctrl+z) first.", title="Switch profile", severity="warning")
+        return bool(leaving)
+
     def action_switch_profile(self) -> None:
         """Pick another profile; the app then reloads everything for it."""
         from .screens.profile_picker import ProfilePicker
 
-        if isinstance(self.screen, ProfilePicker):
+        if isinstance(self.screen, ProfilePicker) or self.replies_hold_the_workspace():
             return
         profiles = profile_infos()
         if self.settings.profile not in {info.name for info in profiles}:  # --profile NEW, not saved yet

@@ -147,6 +147,8 @@ class Workspaces:
         current workspace, which stays until the new key is accepted.
         """
         app = self.app
+        if app.replies_hold_the_workspace():
+            return
         settings = load_settings(Overrides(profile=name, insecure=app.settings.insecure))
         if not settings.api_key:
             self.show_warnings(settings)
