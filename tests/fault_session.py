@@ -7,7 +7,10 @@ The user browses pages with ``]``, opens conversations (``enter``, reads, ``esca
 attachments (``s``, the picker, later the downloads panel where ``r`` retries a failed row),
 and writes replies (``r``, typed key by key, ``ctrl+s``). When the UI says something failed the
 user does what it invites: ``ctrl+r`` for a list or thread that could not load, ``ctrl+s`` again
-for a reply that was not sent or whose delivery is unknown. Keys go through the driver as
+whenever the composer allows it (for a reply whose delivery is unknown that is a look, and a
+question they answer "keep checking"). A server may store a reply after the client's timeout
+(``reply_commit_delay``): it is found by a later check, never sent twice. Only at the end, with
+the faults off and the late commits landed, does the user send anyway what no check has found. Keys go through the driver as
 ``pilot.press`` sends them (pressing via Pilot waits for the whole process to idle, which the
 in-process server never does).
 
@@ -58,6 +61,7 @@ from unibox_tui.ui.app import UniboxApp
 from unibox_tui.ui.screens.attachment_picker import AttachmentPicker
 from unibox_tui.ui.screens.drafts import DraftsScreen
 from unibox_tui.ui.screens.inbox import InboxScreen
+from unibox_tui.ui.screens.send_anyway import SendAnywayScreen
 from unibox_tui.ui.widgets.composer import Composer
 from unibox_tui.ui.widgets.conversation_list import ConversationList
 from unibox_tui.ui.widgets.downloads_panel import DownloadsPanel
@@ -96,6 +100,9 @@ class FaultLevels:
     #: case): "never", "always", or "alternate" (page by page).
     after_commit: str = "never"
     exact_shares: bool = True
+    #: Seconds after which the server stores (and answers) a reply: longer than the client's
+    #: timeout, the client gives up on a reply that does go out.
+    reply_commit_delay: float = 0.0
 
     def faults(self, seed: int) -> Faults:
         malformed, drop = self.malformed_rate, self.drop_rate
@@ -104,7 +111,8 @@ class FaultLevels:
             drop = drop / ((1 - self.fail_rate) * (1 - malformed))
         return Faults(latency_ms=self.latency_ms, fail_rate=self.fail_rate, fail_statuses=list(self.fail_statuses),
                       retry_after=self.retry_after, malformed_rate=malformed, drop_rate=drop,
-                      after_commit=self.after_commit == "always", seed=seed)
+                      after_commit=self.after_commit == "always", seed=seed,
+                      reply_commit_delay=self.reply_commit_delay)
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,7 @@ class Plan:
     size: tuple[int, int] = (120, 40)
     step_timeout: float = 120.0
     retry: RetryPolicy | None = None  # None: the client's own policy, as the app builds it
+    timeout: float | None = None  # the client's timeout in seconds; None: its own (20 s)
 
 
 @dataclass
@@ -253,7 +262,7 @@ class Session:
 
     def _client(self) -> ReachkitClient:
         """The client ``make_client`` would build, with its retries and errors counted."""
-        client = ReachkitClient(self.server.key, self.server.base_url, retry=self.plan.retry)
+        client = ReachkitClient(self.server.key, self.server.base_url, retry=self.plan.retry, timeout=self.plan.timeout)
         real_delay, real_request, real_download = client._retry_delay, client._request, client.stream_attachment
         report = self.report
 
@@ -468,6 +477,10 @@ class Session:
                 failure.verdict = "shown"
             elif worker in ("Sending the reply", "Checking delivery") and any(t >= failure.at for t in self._sent_at) and not notified:
                 failure.verdict = "recovered: the reply was found sent"
+            elif worker == "Checking delivery" and ("composer: delivery unknown" in faces or self._asking()):
+                failure.verdict = "shown"
+            elif worker == "Checking delivery":
+                failure.verdict = "quiet"  # a background recheck: the next one asks again (judged at the end)
             elif worker in QUIET_BY_DESIGN:
                 failure.verdict = "quiet"  # checked for a later good answer at the end
             elif notified or any(face.startswith("composer") for face in faces):
@@ -673,7 +686,7 @@ class Session:
         self.report.downloads_started += marked
 
     async def _reply(self, conversation_id: str) -> None:
-        """``r``, type, ``ctrl+s``; again while the composer says it was not sent or is unknown."""
+        """``r``, type, ``ctrl+s``; ``ctrl+s`` again whenever the composer allows it, never "send anyway"."""
         self.next_step(f"reply to {conversation_id}")
         await self.press("r")
         composer = self.inbox.query_one(Composer)
@@ -685,15 +698,33 @@ class Session:
         await self.type_text(f"thanks {marker}")
         self.report.replies_typed += 1
         await self.press("ctrl+s")
-        for _ in range(12):
+        for _ in range(24):
+            await self._answer_the_question(composer, keep_checking=True)
             await self.until(lambda: composer.mode not in ("sending", "checking"), 60, "the send to settle")
             self.sample()
             if not (composer.is_open and composer.conversation_id == conversation_id):
                 return  # sent: the composer closed
-            self.report.user_retries["ctrl+s (" + ("check" if composer.mode == "unknown" else "resend") + ")"] += 1
+            unknown = composer.mode == "unknown"
+            self.report.user_retries["ctrl+s (" + ("check" if unknown else "resend") + ")"] += 1
             await self.press("ctrl+s")
+            if unknown:
+                await self.wait(0.5)  # a look, and a question; the late commit may land meanwhile
+        await self._answer_the_question(composer, keep_checking=True)
         await self.press("escape")  # keeps the draft
         self.report.replies_left_as_drafts += 1
+
+    def _asking(self) -> bool:
+        return isinstance(self.app.screen, SendAnywayScreen)
+
+    async def _answer_the_question(self, composer: Composer, *, keep_checking: bool) -> None:
+        """The "delivery unknown" question: once the look it started is over, keep checking or send anyway."""
+        if not self._asking():
+            return
+        await self.until(lambda: composer.mode != "checking" or not self._asking(), 60, "the look to end")
+        if self._asking():
+            if not keep_checking:
+                self.report.user_retries["send anyway (faults off)"] += 1
+            await self.press("n" if keep_checking else "y")
 
     async def _finish_downloads(self) -> None:
         """The downloads panel (S): wait for the batch, then r on every failed row, until all saved."""
@@ -721,6 +752,8 @@ class Session:
     async def _verify(self) -> None:
         self.next_step("faults off; drafts resent; ctrl+r")
         self.server.faults.clear()
+        # Late commits still on their way land first: only then can "not found" be trusted.
+        await self.wait(self.levels.reply_commit_delay + 1.0 if self.levels.reply_commit_delay else 0.0)
         await self._send_leftover_drafts()
         if self.app.screen is not self.inbox:
             await self.press("escape")
@@ -788,7 +821,8 @@ class Session:
         await self.until(settled, 30, "the draft to open")  # a pending one is checked on opening
         if composer.is_open and composer.conversation_id == conversation_id:
             self.report.user_retries["ctrl+s (draft, faults off)"] += 1
-            await self.press("ctrl+s")
+            await self.press("ctrl+s")  # unknown: a last look, then (faults off, commits landed) send anyway
+            await self._answer_the_question(composer, keep_checking=False)
             await self.until(settled, 30, "the draft to go")
         if composer.is_open:
             await self.press("escape")

@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import time
 
-import pytest
 from helpers import make_app, settle, widget_text
 
 from unibox_tui.clock import SystemClock, TickingClock

@@ -804,6 +804,38 @@ def test_after_commit_failure_stores_the_reply_the_client_never_saw(demo_server:
     assert len(demo_server.state.replies(cid)) == 2
 
 
+def test_a_late_commit_stores_the_reply_after_the_client_gave_up(demo_server: DemoServer) -> None:
+    """--reply-commit-delay: answered late *and* stored late, so a look straight away finds nothing."""
+    demo_server.faults.reply_commit_delay = 1.0
+    cid = demo_server.state.conversation_ids()[4]
+    with api(demo_server, timeout=0.3) as c:
+        started = time.monotonic()
+        with pytest.raises(httpx.ReadTimeout):
+            c.post(f"/unibox/conversations/{cid}/reply", json={"content": "<p>Late</p>"})
+        # The client gave up; the server has not stored it yet, and a GET (not delayed) says so.
+        messages = c.get(f"/unibox/conversations/{cid}").json()["data"]["messages"]
+        assert "<p>Late</p>" not in [m["html_body"] for m in messages]
+        assert demo_server.state.replies(cid) == []
+        deadline = time.monotonic() + 10
+        while not demo_server.state.replies(cid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert time.monotonic() - started >= 1.0
+        assert [m["html_body"] for m in demo_server.state.replies(cid)] == ["<p>Late</p>"]
+        messages = c.get(f"/unibox/conversations/{cid}").json()["data"]["messages"]
+        assert messages[-1]["html_body"] == "<p>Late</p>"
+    # A patient client gets the answer, late; other requests are not delayed.
+    with api(demo_server, timeout=5) as c:
+        t0 = time.monotonic()
+        assert c.post(f"/unibox/conversations/{cid}/reply", json={"content": "<p>Patient</p>"}).status_code == 201
+        assert time.monotonic() - t0 >= 1.0
+        t0 = time.monotonic()
+        assert c.get("/inboxes").status_code == 200
+        assert time.monotonic() - t0 < 0.9
+    assert demo_server.requests[-2].fault == "late_commit"
+    demo_server.faults.clear()
+    assert demo_server.faults.reply_commit_delay == 0
+
+
 def test_latency(make_demo_server: Any) -> None:
     server = make_demo_server(faults=Faults(latency_ms=150))
     with api(server) as c:
@@ -890,13 +922,16 @@ def test_command_line_flags() -> None:
     ns = parser.parse_args(["--port", "0", "--fail-rate", "0.25", "--fail-status", "500,429",
                             "--retry-after", "3", "--malformed-rate", "0.1", "--drop-rate", "0.05",
                             "--hang-rate", "0.01", "--hang-seconds", "9", "--fault-seed", "4",
-                            "--latency-ms", "50", "--no-patch", "--conversations", "10", "--seed", "2"])
+                            "--latency-ms", "50", "--no-patch", "--conversations", "10", "--seed", "2",
+                            "--reply-commit-delay", "2.5"])
     faults = faults_from_args(ns)
     assert (faults.fail_rate, faults.fail_statuses, faults.retry_after, faults.malformed_rate,
             faults.drop_rate, faults.hang_rate, faults.hang_seconds, faults.seed, faults.latency_ms) == \
         (0.25, [500, 429], 3, 0.1, 0.05, 0.01, 9.0, 4, 50.0)
+    assert faults.reply_commit_delay == 2.5
     assert ns.no_patch and ns.dataset == "default" and ns.key == "demo" and ns.host == "127.0.0.1"
-    for bad in (["--fail-rate", "2"], ["--fail-status", "abc"], ["--dataset", "nope"], ["--port", "-1"]):
+    for bad in (["--fail-rate", "2"], ["--fail-status", "abc"], ["--dataset", "nope"], ["--port", "-1"],
+                ["--reply-commit-delay", "-1"]):
         with pytest.raises(SystemExit):
             parser.parse_args(bad)
 

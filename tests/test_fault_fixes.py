@@ -10,6 +10,7 @@ from helpers import clock_for, keep_notifications, make_app, make_settings, noti
 
 from unibox_tui.api import ReachkitClient, ReachkitError
 from unibox_tui.api.client import NO_RETRY
+from unibox_tui.store.drafts import DELIVERY_UNKNOWN
 from unibox_tui.ui.app import UniboxApp
 from unibox_tui.ui.widgets.composer import Composer
 from unibox_tui.ui.widgets.conversation_list import ConversationList
@@ -161,7 +162,10 @@ async def test_a_reply_answered_429_is_looked_for_before_it_is_called_not_sent(d
             await settle(pilot)
         assert len(demo_server.state.replies(sent)) == 1 and app.drafts.load(sent) is None
         assert any(n.title == "Sent" for n in notifications(app))
-        # The one the server did refuse stays a draft, and says why.
+        # The one the server did refuse stays a draft, and says why; as a 429 may have come after
+        # the fact, it stays "delivery unknown" (locked, rechecked) rather than inviting a resend.
         assert demo_server.state.replies(refused) == [] and app.drafts.load(refused).text == f"Reply to {refused}"
-        assert composer.is_open and composer.status_note.startswith("Not sent: Reachkit is rate limiting requests")
+        assert composer.is_open and composer.mode == "unknown"
+        assert "Reachkit is rate limiting requests" in composer.status_note
+        assert app.drafts.load(refused).state == DELIVERY_UNKNOWN
         assert demo_server.count("POST", REPLY) == 2

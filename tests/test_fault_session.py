@@ -3,7 +3,7 @@
 The same session as ``tests/benchmarks/fault_run.py`` (see ``tests/fault_session.py``), smaller
 and quicker: 40% of requests fail (20% 500/503/429, 10% malformed, 10% dropped) with a little
 latency; on every other page a failed reply or PATCH has reached the server before its answer
-was lost. The client retries at a faster pace and the thread is re-read sooner after opening.
+was lost, and every reply is stored only after the client's timeout (a late commit). The client retries at a faster pace and the thread is re-read sooner after opening.
 Which request meets which fault depends on how the app's concurrent requests interleave, so
 only invariants are asserted, never counts or times.
 """
@@ -18,13 +18,13 @@ from unibox_tui.ui.screens import inbox_thread
 PLAN = Plan(
     pages=3, opens=5, downloads=2, replies=2, conversations=120, page_size=10, max_attachment=400_000,
     read_seconds=0.3, size=(100, 30), retry=RetryPolicy(attempts=4, base_delay=0.05, max_delay=0.2),
-    step_timeout=60, fault_seed=11,
+    step_timeout=60, fault_seed=11, timeout=0.8,
 )
 
 
 async def test_a_session_under_faults_ends_with_everything_explained_nothing_twice_nothing_lost(tmp_path, monkeypatch):
     monkeypatch.setattr(inbox_thread, "REFRESH_DELAY", 0.1)
-    levels = FaultLevels(latency_ms=20, retry_after=0, after_commit="alternate")
+    levels = FaultLevels(latency_ms=20, retry_after=0, after_commit="alternate", reply_commit_delay=1.2)
     report = await run_session(PLAN, levels, tmp_path)
     summary = "\n".join(report.lines() + report.problems + [f"{f.worker}: {f.text}" for f in report.silent])
     assert sum(report.faulted.values()) > 0 and report.retries > 0, summary

@@ -52,6 +52,7 @@ def test_importing_the_library_layers_loads_no_textual_and_no_server_stack():
         "import sys, unibox_tui.api, unibox_tui.render, unibox_tui.store, unibox_tui.config;"
         "import unibox_tui.domain.inbox_model, unibox_tui.domain.triage_service, unibox_tui.domain.triage;"
         "import unibox_tui.domain.referral, unibox_tui.domain.transfers;"
+        "import unibox_tui.domain.workspace, unibox_tui.domain.reply_session;"
         "bad = [m for m in ('textual', 'starlette', 'uvicorn', 'html2text') if m in sys.modules];"
         "print(','.join(bad))"
     )

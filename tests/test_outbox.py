@@ -56,16 +56,18 @@ async def test_success_posts_once_and_deletes_the_draft(demo_server, store):
     assert store.load(cid) is None
 
 
-async def test_a_500_keeps_the_draft_after_exactly_one_post(demo_server, store):
+async def test_a_500_keeps_the_draft_locked_after_exactly_one_post(demo_server, store):
+    """A 5xx may come after the server stored the reply: not found yet is not "not sent"."""
     cid = demo_server.state.conversation_ids()[0]
     draft = new_draft(store, cid, "Sending into a failing server")
     demo_server.faults.fail_next(1, status=500, method="POST", path=REPLY)
     async with client_for(demo_server) as client:
         outcome = await Outbox(client, store).send(draft, compose_html(draft.text))
-    assert outcome.status == SendStatus.FAILED and "HTTP 500" in outcome.detail
+    assert outcome.status == SendStatus.UNKNOWN and "HTTP 500" in outcome.detail
     assert demo_server.count("POST", REPLY) == 1
     kept = store.load(cid)
-    assert kept.state == EDITING and kept.text == draft.text and "HTTP 500" in kept.note
+    assert kept.state == DELIVERY_UNKNOWN and kept.text == draft.text and "HTTP 500" in kept.note
+    assert kept.checks == 1 and kept.check_result.startswith("the reply is not in the conversation")
     assert demo_server.state.replies(cid) == []
 
 
@@ -97,17 +99,53 @@ async def test_an_ambiguous_failure_after_commit_ends_sent_without_a_second_post
 
 
 @pytest.mark.parametrize("kind", ["hang", "drop"])
-async def test_an_ambiguous_failure_that_did_not_arrive_keeps_the_draft(demo_server, store, kind):
+async def test_an_ambiguous_failure_that_did_not_arrive_keeps_the_draft_locked(demo_server, store, kind):
     cid = demo_server.state.conversation_ids()[3]
     draft = new_draft(store, cid, f"Lost on the way {kind}")
     demo_server.faults.hang_seconds = 5
     demo_server.faults.fail_next(1, method="POST", path=REPLY, kind=kind, after_commit=False)
     async with client_for(demo_server, timeout=0.5) as client:
-        outcome = await Outbox(client, store).send(draft, compose_html(draft.text))
-    assert outcome.status == SendStatus.NOT_DELIVERED and "Not delivered" in outcome.detail
+        outbox = Outbox(client, store)
+        outcome = await outbox.send(draft, compose_html(draft.text))
+        # It may still arrive (a late commit looks exactly like this): unknown, and sending only looks.
+        assert outcome.status == SendStatus.UNKNOWN and "not in the conversation" in outcome.detail
+        again = await outbox.send(outcome.draft, compose_html(draft.text))
+    assert again.status == SendStatus.UNKNOWN and not again.posted and again.draft.checks == 2
     kept = store.load(cid)
-    assert kept.state == EDITING and kept.text == draft.text
-    assert demo_server.state.replies(cid) == []
+    assert kept.state == DELIVERY_UNKNOWN and kept.text == draft.text
+    assert demo_server.state.replies(cid) == [] and demo_server.count("POST", REPLY) == 1
+
+
+async def test_a_late_commit_is_found_by_a_later_check_and_never_posted_twice(demo_server, store):
+    cid = demo_server.state.conversation_ids()[8]
+    draft = new_draft(store, cid, "Stored after the client gave up")
+    html = compose_html(draft.text)
+    demo_server.faults.reply_commit_delay = 1.0
+    async with client_for(demo_server, timeout=0.4) as client:
+        outbox = Outbox(client, store)
+        first = await outbox.send(draft, html)
+        assert first.status == SendStatus.UNKNOWN and first.posted  # timed out; the first look finds nothing
+        assert demo_server.state.replies(cid) == []
+        wait_for(lambda: len(demo_server.state.replies(cid)) == 1)
+        later = await outbox.send(first.draft, html)  # what ctrl+s does now: look again, never POST
+    assert later.status == SendStatus.SENT and not later.posted
+    assert demo_server.count("POST", REPLY) == 1 and len(demo_server.state.replies(cid)) == 1
+    assert store.load(cid) is None
+
+
+async def test_send_anyway_is_one_new_post_after_the_users_choice(demo_server, store):
+    cid = demo_server.state.conversation_ids()[9]
+    draft = new_draft(store, cid, "Really lost")
+    html = compose_html(draft.text)
+    demo_server.faults.fail_next(1, method="POST", path=REPLY, kind="drop", after_commit=False)
+    async with client_for(demo_server) as client:
+        outbox = Outbox(client, store)
+        unknown = await outbox.send(draft, html)
+        assert unknown.status == SendStatus.UNKNOWN
+        anyway = await outbox.send_anyway(unknown.draft, html)
+    assert anyway.status == SendStatus.SENT and anyway.posted
+    assert demo_server.count("POST", REPLY) == 2 and len(demo_server.state.replies(cid)) == 1
+    assert store.load(cid) is None
 
 
 async def test_delivery_unknown_blocks_a_resend_until_checked(demo_server, store):
@@ -146,13 +184,17 @@ async def test_an_attempt_interrupted_by_a_crash_is_checked_before_anything_is_s
         store.save(crashed)
         outcome = await Outbox(client, store).send(store.load(ids[5]), html_sent)
         assert outcome.status == SendStatus.SENT and not outcome.posted
-        # The app died before the POST left: the check finds nothing, then one POST goes out.
+        # The app died around the POST, which never left: the check finds nothing, and that is not
+        # proof it never left (nor that it will not land later): no POST until the user says so.
         html_lost = compose_html("Never left")
         lost = store.bump(Draft(ids[6], text="Never left"), state=SENDING, sent_html=html_lost, started_at=time.time(),
                           baseline=[], baseline_newest=None)
         store.save(lost)
         second = await Outbox(client, store).send(store.load(ids[6]), html_lost)
-    assert second.status == SendStatus.SENT and second.posted
+        assert second.status == SendStatus.UNKNOWN and not second.posted
+        assert store.load(ids[6]).state == DELIVERY_UNKNOWN
+        third = await Outbox(client, store).send_anyway(second.draft, html_lost)
+    assert third.status == SendStatus.SENT and third.posted
     assert demo_server.count("POST", REPLY) == 2
     assert len(demo_server.state.replies(ids[5])) == 1 and len(demo_server.state.replies(ids[6])) == 1
 
@@ -166,7 +208,7 @@ async def test_the_same_words_sent_earlier_are_not_mistaken_for_this_attempt(dem
         draft = new_draft(store, cid, "Thanks!")
         demo_server.faults.fail_next(1, method="POST", path=REPLY, kind="drop", after_commit=False)
         outcome = await Outbox(client, store).send(draft, html, known=known)
-    assert outcome.status == SendStatus.NOT_DELIVERED
+    assert outcome.status == SendStatus.UNKNOWN  # the earlier "Thanks!" is not taken for this one
     assert store.load(cid).text == "Thanks!"
 
 
@@ -180,7 +222,12 @@ async def test_a_refused_reply_and_an_unreachable_server_keep_the_draft(make_dem
     assert refused.status == SendStatus.FAILED and store.load(cid).state == EDITING
     base_url = server.base_url
     server.stop()
+    known = Conversation.from_api(server.state.get_conversation_dict(cid))
     async with ReachkitClient(server.key, base_url, timeout=1.0, retry=RetryPolicy(attempts=1)) as client:
         down = await Outbox(client, store).send(store.load(cid), compose_html("Refused"))
-    assert down.status == SendStatus.NOT_DELIVERED
+        # With the conversation known, the POST itself is refused before any byte left: provably
+        # not sent, so it stays editable and may be sent again.
+        refused_connect = await Outbox(client, store).send(store.load(cid), compose_html("Refused"), known=known)
+    assert down.status == SendStatus.NOT_DELIVERED and not down.posted
+    assert refused_connect.status == SendStatus.NOT_DELIVERED and refused_connect.posted
     assert store.load(cid).text == "Refused" and store.load(cid).state == EDITING

@@ -3,12 +3,16 @@
 Run by hand: ``python tests/benchmarks/fault_run.py [--seeds 1 2 3] [--after-commit always] [--literal-rates]``
 
 The local server fails 20% of requests with 500/503/429 (``Retry-After: 1``), answers 10% with
-malformed JSON and cuts 10% of connections mid-body, all after 300 ms of latency. Meanwhile the
+malformed JSON and cuts 10% of connections mid-body, all after 300 ms of latency; and it stores
+(and answers) every reply only ``--reply-commit-delay`` seconds (3) after it arrived, longer than
+the client's ``--timeout`` (2 s): the client gives up on replies that do go out. Meanwhile the
 user browses 20 pages (``]``), opens 50 conversations (enter, read, escape), saves 10 attachments
 (``s`` and the downloads panel, ``r`` on failed rows) and sends 10 replies (``r``, typed,
-``ctrl+s``; again when the composer says it was not sent or delivery is unknown). Then the faults
-stop, leftover drafts are sent from the Drafts room, the user presses ``ctrl+r`` and everything
-shown is compared with the server. The session itself is ``tests/fault_session.py``.
+``ctrl+s``; ``ctrl+s`` again whenever the composer allows it: a resend when it was not sent, a
+look when delivery is unknown, answering its question "keep checking"). Then the faults stop,
+the late commits land, leftover drafts are sent from the Drafts room (what no look has found, with
+"send anyway"), the user presses ``ctrl+r`` and everything shown is compared with the server. The
+session itself is ``tests/fault_session.py``.
 
 By default the rates are shares of all requests (20% + 10% + 10%); ``--literal-rates`` passes
 0.1/0.1 to ``Faults`` as they are, which then hit 8% and 7.2% of requests (see ``FaultLevels``).
@@ -76,18 +80,22 @@ def main() -> int:
                         help="whether a failed reply or PATCH reached the server before the fault (alternate: page by page)")
     parser.add_argument("--literal-rates", action="store_true", help="malformed/drop rates as Faults applies them")
     parser.add_argument("--poll", type=int, default=60, help="the app's poll interval in seconds (0: off)")
+    parser.add_argument("--reply-commit-delay", type=float, default=3.0,
+                        help="seconds before the server stores (and answers) a reply (0: at once)")
+    parser.add_argument("--timeout", type=float, default=2.0, help="the client's timeout in seconds")
     parser.add_argument("-v", "--verbose", action="store_true", help="every notification and failure")
     parser.add_argument("--trace", action="store_true", help="print each step as it starts (to stderr)")
     options = parser.parse_args()
     levels = FaultLevels(latency_ms=options.latency_ms, after_commit=options.after_commit,
-                         exact_shares=not options.literal_rates)
+                         exact_shares=not options.literal_rates, reply_commit_delay=options.reply_commit_delay)
     failed = False
     for seed in options.seeds:
         plan = Plan(pages=options.pages, opens=options.opens, downloads=options.downloads, replies=options.replies,
-                    fault_seed=seed, poll_interval=options.poll)
+                    fault_seed=seed, poll_interval=options.poll, timeout=options.timeout)
         with tempfile.TemporaryDirectory(prefix="fault-run-") as folder, isolated_dirs(Path(folder)):
             report = asyncio.run(run_session(plan, levels, Path(folder), log=_tracer() if options.trace else None))
-        print(f"fault seed {seed}, after commit: {options.after_commit}"
+        print(f"fault seed {seed}, after commit: {options.after_commit}, replies committed after "
+              f"{options.reply_commit_delay} s (client timeout {options.timeout} s)"
               + (" (literal rates)" if options.literal_rates else ""))
         show(report, options.verbose)
         failed |= bool(report.silent or report.drafts_lost or report.duplicate_replies or report.crashes

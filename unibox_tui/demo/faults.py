@@ -14,6 +14,10 @@ Kinds of fault:
 - ``hang``: nothing for ``hang_seconds`` (ended early if the client gives up), then the answer.
 - ``bad_gzip``: 200 with ``Content-Encoding: gzip`` and bytes that are not gzip, as a proxy or
   middlebox that mangles compression sends them: the client cannot decode the body at all.
+- a late commit (``reply_commit_delay``): a reply POST is stored, and answered, only after that
+  many seconds, whether or not the client is still waiting. A client with a shorter timeout gives
+  up without knowing the reply went out; a look straight away does not find it, a later one does
+  (a queue or a slow mail relay behind the API behaves like this).
 
 A mutating request (POST/PATCH/PUT/DELETE) that meets a fault is normally not applied. With
 ``after_commit`` it is applied first and the fault hits the response: the ambiguous case where
@@ -41,6 +45,7 @@ SCOPE_KEY = "unibox_demo.fault"  # where the middleware notes the applied fault 
 DROP_CAP = 1024 * 1024  # a dropped body is cut after half its length, at most this far in
 #: Announced as gzip, but not gzip (no magic number, no valid deflate stream).
 NOT_GZIP = b"this body says gzip but is not: \x00\xff\x13\x37 {\"data\": []}"
+REPLY_PATH = re.compile(r"/unibox/conversations/[^/]+/reply$")  # what a late commit delays
 
 
 class DroppedConnection(Exception):
@@ -72,6 +77,8 @@ class Faults:
     methods: set[str] | None = None  # None: every method
     path_regex: str | None = None  # None: every path (matched with re.search)
     after_commit: bool = False
+    #: Seconds a reply POST waits before it is stored and answered (0: at once).
+    reply_commit_delay: float = 0.0
     _rng: random.Random = field(init=False, repr=False, compare=False)
     _queue: list[dict[str, Any]] = field(init=False, repr=False, compare=False)
     _lock: threading.Lock = field(init=False, repr=False, compare=False)
@@ -113,6 +120,7 @@ class Faults:
             self._queue.clear()
         self.latency_ms = self.fail_rate = self.malformed_rate = self.drop_rate = self.hang_rate = 0.0
         self.bad_gzip_rate = 0.0
+        self.reply_commit_delay = 0.0
         self.after_commit = False
 
     def applies(self, method: str, path: str) -> bool:
@@ -186,19 +194,23 @@ class FaultMiddleware:
         if faults.latency_ms and faults.applies(method, path):
             await asyncio.sleep(faults.latency_ms / 1000)
         decision = faults.decide(method, path)
+        app = self.app
+        if faults.reply_commit_delay > 0 and method.upper() == "POST" and REPLY_PATH.search(path):
+            app = _late_commit(self.app, faults.reply_commit_delay)
+            scope.setdefault(SCOPE_KEY, "late_commit")
         if decision is None:
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         scope[SCOPE_KEY] = decision.kind
         commit = method.upper() not in MUTATING or decision.after_commit
         if decision.kind == "status":
             if commit and method.upper() in MUTATING:
-                await self.app(scope, receive, _discard)
+                await app(scope, receive, _discard)
             await _send_error(send, decision.status, decision.retry_after)
         elif decision.kind == "malformed":
             body = b'{"data": {"id": "'
             if commit:
-                body = await _capture_body(self.app, scope, receive)
+                body = await _capture_body(app, scope, receive)
             cut = body[: max(1, len(body) // 2)] if len(body) > 2 else b'{"data": '
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-type", b"application/json"),
@@ -206,7 +218,7 @@ class FaultMiddleware:
             await send({"type": "http.response.body", "body": cut})
         elif decision.kind == "bad_gzip":
             if commit:
-                await _capture_body(self.app, scope, receive)
+                await _capture_body(app, scope, receive)
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-type", b"application/json"),
                                     (b"content-encoding", b"gzip"),
@@ -214,7 +226,7 @@ class FaultMiddleware:
             await send({"type": "http.response.body", "body": NOT_GZIP})
         elif decision.kind == "drop":
             if commit:
-                await _run_and_drop(self.app, scope, receive, send)  # raises DroppedConnection
+                await _run_and_drop(app, scope, receive, send)  # raises DroppedConnection
             body = b'{"data": {"direction": "outgoing", "subject": "Re: '
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-type", b"application/json"),
@@ -229,7 +241,7 @@ class FaultMiddleware:
                 async def keep(message: Message) -> None:
                     captured.append(message)
 
-                await self.app(scope, replay(messages, receive), keep)
+                await app(scope, replay(messages, receive), keep)
                 if await self._hang(receive):
                     return
                 for message in captured:
@@ -237,7 +249,7 @@ class FaultMiddleware:
                 return
             if await self._hang(receive):
                 return
-            await self.app(scope, replay(messages, receive), send)
+            await app(scope, replay(messages, receive), send)
 
     async def _hang(self, receive: Receive) -> bool:
         """Wait hang_seconds; True if the client left meanwhile (then there is no one to answer)."""
@@ -255,6 +267,17 @@ class FaultMiddleware:
                 w.cancel()
             await asyncio.gather(*waiters, return_exceptions=True)
         return waiters[0] in done
+
+
+def _late_commit(app: ASGIApp, delay: float) -> ASGIApp:
+    """``app``, reached only ``delay`` seconds after the request arrived, client or no client."""
+
+    async def late(scope: Scope, receive: Receive, send: Send) -> None:
+        messages = await buffer_body(receive)  # read now: the client may be gone by the time we commit
+        await asyncio.sleep(delay)
+        await app(scope, replay(messages, receive), send)  # answering a client that left is a no-op
+
+    return late
 
 
 async def _discard(message: Message) -> None:

@@ -330,6 +330,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     faults.add_argument("--bad-gzip-rate", type=_rate, default=0.0, metavar="RATE",
                         help="share of requests answered 200 with Content-Encoding: gzip and a body "
                              "that is not gzip (a proxy mangling compression)")
+    faults.add_argument("--reply-commit-delay", type=_non_negative(float), default=0.0, metavar="SECONDS",
+                        help="store (and answer) each reply only this long after it arrives: a client "
+                             "that gives up sooner does not know it went out")
     faults.add_argument("--fault-seed", type=int, default=None, metavar="N",
                         help="seed for which requests fail (default: random)")
 
@@ -338,7 +341,7 @@ def faults_from_args(ns: argparse.Namespace) -> Faults:
     return Faults(latency_ms=ns.latency_ms, fail_rate=ns.fail_rate, fail_statuses=list(ns.fail_status),
                   retry_after=ns.retry_after, malformed_rate=ns.malformed_rate, drop_rate=ns.drop_rate,
                   hang_rate=ns.hang_rate, hang_seconds=ns.hang_seconds, bad_gzip_rate=ns.bad_gzip_rate,
-                  seed=ns.fault_seed)
+                  seed=ns.fault_seed, reply_commit_delay=ns.reply_commit_delay)
 
 
 def run_from_args(ns: argparse.Namespace) -> int:

@@ -9,7 +9,8 @@ the server and must not choose a path. A file that cannot be read is renamed asi
 
 A draft also carries the send state of ``store.outbox``: ``editing``, ``sending`` (the exact
 HTML and when the attempt started, written *before* the request leaves) or
-``delivery_unknown`` (the request may have arrived; a resend must wait until it is checked).
+``delivery_unknown`` (the request may have arrived; nothing is resent until a check finds it or
+the user explicitly sends it anyway), with how many checks were made and what the last one said.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .atomic import fsync_directory, write_atomic
 
 __all__ = [
     "DELIVERY_UNKNOWN",
+    "DEMO_FOLDER",
     "EDITING",
     "SENDING",
     "Draft",
@@ -83,6 +85,11 @@ class Draft:
     baseline_newest: float | None = None
     #: The last problem, in words (shown in the composer and the Drafts list).
     note: str = ""
+    #: While delivery is unknown: how many times the server was asked, when last (epoch), and
+    #: what that look found, in words (the composer says all three before "send anyway").
+    checks: int = 0
+    checked_at: float | None = None
+    check_result: str = ""
     #: Grows with every change; a save never replaces a newer revision with an older one.
     revision: int = 0
 
@@ -106,12 +113,13 @@ class Draft:
         if not isinstance(data, dict) or not isinstance(data.get("conversation_id"), str):
             raise ValueError("not a draft")
         values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
-        for name in ("text", "subject", "to_email", "to_name", "from_email", "from_name", "sent_html", "note"):
+        for name in ("text", "subject", "to_email", "to_name", "from_email", "from_name", "sent_html", "note",
+                     "check_result"):
             if not isinstance(values.get(name, ""), str):
                 raise ValueError(f"{name} is not text")
         if values.get("state", EDITING) not in _STATES:
             raise ValueError("unknown send state")
-        for name in ("updated_at", "started_at", "baseline_newest"):
+        for name in ("updated_at", "started_at", "baseline_newest", "checked_at"):
             value = values.get(name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
                 raise ValueError(f"{name} is not a time")
@@ -121,19 +129,25 @@ class Draft:
         ):
             raise ValueError("baseline is not a list of text")
         values["signature"] = bool(values.get("signature", True))
-        revision = values.get("revision", 0)
-        values["revision"] = revision if isinstance(revision, int) and not isinstance(revision, bool) else 0
+        for name in ("revision", "checks"):
+            number = values.get(name, 0)
+            values[name] = number if isinstance(number, int) and not isinstance(number, bool) and number >= 0 else 0
         draft = cls(**values)
         if draft.state == SENDING and not draft.sent_html:
             raise ValueError("sending without the sent content")
         return draft
 
 
-def draft_folder(profile: str, *, demo: bool = False) -> Path:
-    """Where a profile's drafts live; the demo workspace keeps its own (``.demo`` is no profile name)."""
-    from ..config import drafts_dir
+#: The demo workspace's own folder under the data dir (no profile can be named ``.demo``): its
+#: drafts and local labels never mix with a real profile's.
+DEMO_FOLDER: Final = ".demo"
 
-    return drafts_dir(".demo" if demo else profile)
+
+def draft_folder(profile: str, *, demo: bool = False) -> Path:
+    """Where a profile's drafts live; the demo's go under ``<data dir>/.demo/drafts``."""
+    from ..config import data_dir, drafts_dir
+
+    return data_dir() / DEMO_FOLDER / "drafts" if demo else drafts_dir(profile)
 
 
 def file_name(conversation_id: str) -> str:

@@ -4,19 +4,24 @@
 
     editing ──send──> sending (saved to disk, with the exact HTML, BEFORE the POST leaves)
                         │ 2xx ............................ sent: draft deleted
-                        │ 4xx, not 429 (refused) ......... editing, error shown
-                        │ never left (connect failed) .... editing, "not sent"
+                        │ 4xx, not 429 (refused) ......... editing, "not sent" (may be resent)
+                        │ never left (connect failed) .... editing, "not sent" (may be resent)
                         │ timeout/dropped/5xx/429/junk ... check:
                         v
                       check: GET the conversation (retried), look for the reply
                         │ found .......................... sent: draft deleted
-                        │ not found ...................... editing, "not delivered"
-                        │ GET failed ..................... delivery_unknown (no POST until checked)
+                        │ not found, or GET failed ....... delivery_unknown
+                        v
+                      delivery_unknown: every ``send`` and ``check`` only looks again;
+                        │ found .......................... sent: draft deleted
+                        │ the user's "send anyway" ....... a new attempt (``send_anyway``)
 
-A POST is never retried, and never leaves without a baseline (the conversation as it was just
-before: given by the caller, or read first; if it cannot be read, nothing is sent). A draft left ``sending`` by a crash, or ``delivery_unknown``, is
-checked first by the next ``send`` (or by ``check``, which the composer calls when it opens):
-only a check that does not find the reply lets a new POST go out.
+An ambiguous answer stays *unknown* even when the first look does not find the reply: a server
+may store it after the client gave up (a queue, a slow mail relay), so "not there yet" is not
+"not sent". Only a look that finds it, or the user's explicit choice, ends the state. A POST is
+never retried, and never leaves without a baseline (the conversation as it was just before:
+given by the caller, or read first; if it cannot be read, nothing is sent). A draft left
+``sending`` by a crash is unknown too: the POST may have left.
 
 "Found" means: an outgoing message that was not in the conversation before the attempt (the
 draft keeps fingerprints of the outgoing messages it knew, so the two clocks never need to
@@ -61,11 +66,12 @@ MAX_BASELINE: Final = 500
 
 class SendStatus(StrEnum):
     SENT = "sent"
-    #: The server refused it (4xx, or a 5xx after which the reply is not there). Draft kept.
+    #: The server refused it (4xx but 429), or its conversation is gone. Draft kept; may be resent.
     FAILED = "failed"
-    #: It never left, or it left and is not there. Draft kept; sending again is safe.
+    #: It provably never left (nothing reached the server). Draft kept; sending again is safe.
     NOT_DELIVERED = "not_delivered"
-    #: It may have arrived and could not be checked. Draft kept, marked; no resend until checked.
+    #: It may have arrived and was not found (yet). Draft kept, locked: no resend until found,
+    #: unless the user explicitly sends it anyway.
     UNKNOWN = "unknown"
 
 
@@ -147,18 +153,16 @@ class Outbox:
         self.clock = clock
 
     async def send(self, draft: Draft, html: str, *, known: Conversation | None = None) -> SendOutcome:
-        """Send ``html`` as the reply of ``draft``; at most one POST, and none while a check is owed.
+        """Send ``html`` as the reply of ``draft``; at most one POST, and none while delivery is unknown.
 
         ``known`` is the conversation as the caller last saw it (its outgoing messages become the
         baseline); without it the conversation is read first, and if that fails nothing is sent.
+        A pending draft is only looked for: a new POST needs ``send_anyway``.
         """
         if not html.strip():
             raise ValueError("nothing to send")
         if draft.pending:
-            checked = await self.check(draft)
-            if checked.status != SendStatus.NOT_DELIVERED or checked.draft is None:
-                return checked
-            draft = checked.draft
+            return await self.check(draft)
         if known is None:
             try:
                 known = await self.client.get_conversation(draft.conversation_id)
@@ -169,40 +173,46 @@ class Outbox:
                 return SendOutcome(SendStatus.NOT_DELIVERED, draft, detail, error=error)
         baseline, newest = baseline_of(known)
         sending = self.drafts.bump(
-            draft, state=SENDING, sent_html=html, started_at=self.clock(), baseline=baseline, baseline_newest=newest, note=""
+            draft, state=SENDING, sent_html=html, started_at=self.clock(), baseline=baseline, baseline_newest=newest,
+            note="", checks=0, checked_at=None, check_result="",
         )
         try:
             self.drafts.save(sending)
         except DraftError as error:
             return SendOutcome(SendStatus.FAILED, draft, f"{error} Nothing was sent.", error=error)
+        return await self._post(sending, html)
+
+    async def send_anyway(self, draft: Draft, html: str, *, known: Conversation | None = None) -> SendOutcome:
+        """The user's explicit choice for a reply whose delivery is unknown: a new attempt.
+
+        The lead may get it twice (the earlier one may still arrive); the caller asked them first.
+        """
+        released = self.drafts.bump(
+            draft, state=EDITING, sent_html="", started_at=None, baseline=None, baseline_newest=None,
+            checks=0, checked_at=None, check_result="",
+        )
+        return await self.send(released, html, known=known)
+
+    async def _post(self, sending: Draft, html: str) -> SendOutcome:
         try:
-            message = await self.client.reply(draft.conversation_id, html)
+            message = await self.client.reply(sending.conversation_id, html)
         except NotDeliveredError as error:
             return self._back_to_editing(
                 sending, SendStatus.NOT_DELIVERED, error, f"Not sent: {error} Your reply is kept.", posted=True
             )
         except (ServerError, RateLimitedError) as error:
             # A 5xx may come after the server stored the reply (a proxy timing out, a crash
-            # after commit), and so may a 429 from a limiter that counts after the fact: look
-            # before saying it failed.
-            outcome = await self.check(sending, cause=error, not_found=SendStatus.FAILED)
-            return replace(outcome, posted=True)
+            # after commit), and so may a 429 from a limiter that counts after the fact.
+            return replace(await self.check(sending, cause=error), posted=True)
         except APIError as error:
             return self._back_to_editing(sending, SendStatus.FAILED, error, f"Not sent: {error}", posted=True)
         except Exception as error:  # noqa: BLE001 - timeout, dropped connection, junk answer, a bug
-            outcome = await self.check(sending, cause=error)
-            return replace(outcome, posted=True)
+            return replace(await self.check(sending, cause=error), posted=True)
         self._forget(sending)
         return SendOutcome(SendStatus.SENT, None, "Sent.", message=message, posted=True)
 
-    async def check(
-        self,
-        draft: Draft,
-        *,
-        cause: BaseException | None = None,
-        not_found: SendStatus = SendStatus.NOT_DELIVERED,
-    ) -> SendOutcome:
-        """Settle a pending attempt by reading the conversation: sent, not delivered, or unknown."""
+    async def check(self, draft: Draft, *, cause: BaseException | None = None) -> SendOutcome:
+        """Look for a pending attempt in the conversation: sent, or still unknown (never "not sent")."""
         if not draft.pending and cause is None:
             return SendOutcome(SendStatus.NOT_DELIVERED, draft, "Nothing is waiting to be checked.")
         try:
@@ -212,35 +222,38 @@ class Outbox:
                 draft, SendStatus.FAILED, error, "This conversation no longer exists on the server; nothing was sent."
             )
         except ReachkitError as error:
-            why = f" ({cause})" if cause is not None else ""
-            detail = (
-                f"Delivery unknown{why}: the server could not be asked whether the reply arrived "
-                f"({error}). It will not be sent again until that is known."
-            )
-            unknown = self.drafts.bump(draft, state=DELIVERY_UNKNOWN, note=detail)
-            try:
-                self.drafts.save(unknown)
-            except DraftError as disk:
-                log.warning("could not record delivery_unknown: %s", disk)
-            return SendOutcome(SendStatus.UNKNOWN, unknown, detail, error=cause or error)
+            return self._unknown(draft, f"the server could not be asked whether it arrived ({_clause(str(error))})", cause, error)
         found = find_reply(conversation, draft)
         if found is not None:
             self._forget(draft)
             return SendOutcome(SendStatus.SENT, None, "Sent.", message=found, conversation=conversation)
-        if not_found == SendStatus.FAILED and cause is not None:
-            detail = f"Not sent: {cause}"
-        elif cause is not None:
-            detail = f"Not delivered ({cause}): the reply is not in the conversation. Your text is kept."
-        else:
-            detail = "The last attempt did not arrive: the reply is not in the conversation. Your text is kept."
-        outcome = self._back_to_editing(draft, not_found, cause, detail)
+        outcome = self._unknown(draft, "the reply is not in the conversation yet", cause, None)
         return replace(outcome, conversation=conversation)
+
+    def _unknown(
+        self, draft: Draft, result: str, cause: BaseException | None, error: BaseException | None
+    ) -> SendOutcome:
+        """Record one more look that did not find the reply; the draft stays locked."""
+        if cause is not None:
+            detail = f"The answer was lost: {_sentence(str(cause))} {result.capitalize()}; it is checked again, never sent twice."
+        else:
+            detail = f"Checked again: {result}. It is not resent unless you choose to."
+        unknown = self.drafts.bump(
+            draft, state=DELIVERY_UNKNOWN, note=detail, checks=draft.checks + 1, checked_at=self.clock(),
+            check_result=result,
+        )
+        try:
+            self.drafts.save(unknown)
+        except DraftError as disk:
+            log.warning("could not record delivery_unknown: %s", disk)
+        return SendOutcome(SendStatus.UNKNOWN, unknown, detail, error=cause or error)
 
     def _back_to_editing(
         self, draft: Draft, status: SendStatus, error: BaseException | None, detail: str, *, posted: bool = False
     ) -> SendOutcome:
         editing = self.drafts.bump(
-            draft, state=EDITING, sent_html="", started_at=None, baseline=None, baseline_newest=None, note=detail
+            draft, state=EDITING, sent_html="", started_at=None, baseline=None, baseline_newest=None, note=detail,
+            checks=0, checked_at=None, check_result="",
         )
         try:
             self.drafts.save(editing)
@@ -254,3 +267,14 @@ class Outbox:
         except DraftError as error:
             # It stays "sending" on disk: the next check finds the reply and removes it.
             log.warning("sent, but the draft could not be removed: %s", error)
+
+
+def _sentence(text: str) -> str:
+    """An error message as a sentence of its own (ending with a full stop)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _clause(text: str) -> str:
+    """An error message inside parentheses: without its final full stop."""
+    return text.strip().rstrip(".")

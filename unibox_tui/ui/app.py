@@ -1,54 +1,50 @@
-"""The Textual application: owns the client and settings; screens carry the behaviour."""
+"""The Textual application: holds the current workspace and the clock; screens carry the behaviour."""
 
 from __future__ import annotations
 
 import gc
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
 from ..api.errors import ReachkitError
-from ..api.urls import normalise_base_url
 from ..clock import Clock, system_clock
 from ..config import ENV_API_KEY, ProfileInfo, Settings, profile_infos
+from ..domain.workspace import ClientFactory, Workspace, make_client
 from ..redact import scrub
 from ..render.sanitize import clean_line
-from ..store.drafts import DraftStore, draft_folder
-from ..store.inbox_directory import InboxDirectory
-from ..store.local_triage import LocalTriageStore
+from .reply_news import tell
+from .scheduling import TextualScheduler
 from .screens.inbox import InboxScreen
 from .stylesheet import OneParseStylesheet
+from .widgets.composer import Composer
 from .workspace import FIRST_MODE, DemoLauncher, Workspaces, workspace_label
 
 if TYPE_CHECKING:
     from ..api.client import ReachkitClient
     from ..api.lead_lookup import LeadFinder
+    from ..domain.reply_session import ReplyEvent
+    from ..store.drafts import DraftStore
+    from ..store.inbox_directory import InboxDirectory
+    from ..store.local_triage import LocalTriageStore
 
 __all__ = ["UniboxApp", "make_client"]
 
 log = logging.getLogger(__name__)
 
-ClientFactory = Callable[[Settings], "ReachkitClient"]
-
-
-def make_client(settings: Settings) -> ReachkitClient:
-    """The client for these settings (raises ``InsecureURLError`` for plain http to a remote)."""
-    from ..api.client import ReachkitClient  # httpx loads here, after the first frame
-
-    if not settings.api_key:
-        raise ValueError("no API key")
-    return ReachkitClient(
-        settings.api_key, settings.base_url, allow_insecure=settings.insecure, trust_env=settings.trust_env
-    )
+#: Quitting with a reply in flight waits this long for its answer (then it stays "sending" on
+#: disk, and is checked at the next start).
+QUIT_SEND_GRACE = 8.0
 
 
 class UniboxApp(App[None]):
-    """unibox-tui. Built by ``cli.main`` and by the tests the same way: settings in, client made here."""
+    """unibox-tui. Built by ``cli.main`` and by the tests the same way: settings in, workspace made here."""
 
     CSS_PATH = "app.tcss"
     DEFAULT_MODE = FIRST_MODE  # one screen-stack mode per workspace (see ui/workspace.py)
@@ -77,43 +73,62 @@ class UniboxApp(App[None]):
         #: Every "now" the UI shows or compares with (tests inject one: no test depends on the date).
         self.clock = clock
         self.stylesheet = OneParseStylesheet(variables=self.get_css_variables())
-        self.settings = settings
         self.client_factory = client_factory
-        self._client: ReachkitClient | None = client
-        self._owns_client = client is None
-        self.drafts = DraftStore(draft_folder(settings.profile, demo=settings.demo))
-        self.inboxes = InboxDirectory()
-        self._lead_finder: LeadFinder | None = None
-        self.startup_error: str = ""
-        self._local_triage: LocalTriageStore | None = None
+        self.scheduler = TextualScheduler(self)
+        #: Everything the current Reachkit workspace owns; replaced only by ``adopt_workspace``.
+        self.workspace = self.build_workspace(settings, client, owns_client=client is None)
+        self.workspace.sessions.events.connect(self._reply_event)
+        self._quitting_with_replies = False
         self.workspaces = Workspaces(self, demo_launcher)
         self.add_mode(FIRST_MODE, self.workspaces.first_screen)
-        if client is None and settings.api_key:
-            # Check the address now (cheap); build the client (and import httpx) on first use,
-            # which is after the first frame: start-up paints cached rows without waiting.
-            try:
-                normalise_base_url(settings.base_url, allow_insecure=settings.insecure)
-            except (ReachkitError, ValueError) as error:
-                self.startup_error = str(error)
+
+    def build_workspace(self, settings: Settings, client: ReachkitClient | None, *, owns_client: bool = True) -> Workspace:
+        """A workspace for ``settings`` with this app's clock, scheduler and client factory."""
+        return Workspace(settings, clock=self.clock, scheduler=self.scheduler, client=client,
+                         owns_client=owns_client, client_factory=self.client_factory)
+
+    def adopt_workspace(self, workspace: Workspace) -> None:
+        """Swap the whole workspace: the old one's timers, rechecks and client end; a fresh inbox opens.
+
+        The one place that changes workspace (a key pasted on the welcome screen, the demo,
+        "Switch profile"): nothing of the old one can be shown, saved or sent in the new one.
+        """
+        old = self.workspace
+        old.sessions.events.disconnect(self._reply_event)
+        old.stop()
+        self.workspace = workspace
+        workspace.sessions.events.connect(self._reply_event)
+        self.workspaces.open_fresh_inbox()
+        self.workspaces.apply_look(workspace.settings)
+        self.run_worker(old.aclose(), group="close-client", exit_on_error=False, description="Closing the old workspace")
+        self.call_after_refresh(self._resume_replies)
+
+    # -- what the workspace owns, under the names every screen uses --
+
+    @property
+    def settings(self) -> Settings:
+        return self.workspace.settings
 
     @property
     def client(self) -> ReachkitClient | None:
-        """The session's client, made on first use; ``None`` without a usable key and address."""
-        if self._client is None and self.has_session:
-            try:
-                self._client = self.client_factory(self.settings)
-            except (ReachkitError, ValueError) as error:
-                self.startup_error = str(error)
-        return self._client
-
-    @client.setter
-    def client(self, client: ReachkitClient | None) -> None:
-        self._client = client
+        """The workspace's client, made on first use; ``None`` without a usable key and address."""
+        return self.workspace.client
 
     @property
     def has_session(self) -> bool:
-        """A key and an acceptable address: the inbox can load (the client may not exist yet)."""
-        return self._client is not None or (bool(self.settings.api_key) and not self.startup_error)
+        return self.workspace.has_session
+
+    @property
+    def startup_error(self) -> str:
+        return self.workspace.startup_error
+
+    @property
+    def drafts(self) -> DraftStore:
+        return self.workspace.drafts
+
+    @property
+    def inboxes(self) -> InboxDirectory:
+        return self.workspace.inboxes
 
     # -- lifecycle --
 
@@ -121,26 +136,27 @@ class UniboxApp(App[None]):
         self.workspaces.apply_look(self.settings)
 
     def on_ready(self) -> None:
-        """The first frame is drawn: the garbage collector, paused for start-up (cli.py), resumes."""
+        """The first frame is drawn: the garbage collector (paused for start-up, cli.py) resumes, and
+        replies the last run left unsettled are looked for."""
         gc.enable()
+        self._resume_replies()
+
+    def _resume_replies(self) -> None:
+        if self.workspace.has_session:
+            self.run_worker(self.workspace.sessions.resume_pending(), group="reply-resume",
+                            exit_on_error=False, description="Checking unsettled replies")
+
+    def _reply_event(self, event: ReplyEvent) -> None:
+        tell(self, event)
 
     async def on_unmount(self) -> None:
-        if self._local_triage is not None and self._local_triage.dirty:
-            try:
-                self._local_triage.save()
-            except OSError as error:
-                log.warning("local labels not saved: %s", error)
-        if self._client is not None and self._owns_client:
-            await self._client.aclose()
+        await self.workspace.aclose()
 
     # -- what screens ask of the app --
 
     def _normalised_base_url(self) -> str:
         """The base URL as the client will have it, without building the client (start-up)."""
-        try:
-            return normalise_base_url(self.settings.base_url, allow_insecure=True)
-        except (ReachkitError, ValueError):
-            return self.settings.base_url
+        return self.workspace.base_url
 
     @property
     def workspace_label(self) -> str:
@@ -148,22 +164,11 @@ class UniboxApp(App[None]):
 
     @property
     def local_triage(self) -> LocalTriageStore:
-        """Labels and read marks kept on this machine for the current profile and server.
-
-        Read once per workspace: switching profile (or server) saves the old store and opens the
-        new one, so one workspace's labels never show in another.
-        """
-        server = self._client.base_url if self._client is not None else self._normalised_base_url()
-        store = self._local_triage
-        if store is None or (store.profile, store.server) != (self.settings.profile, server):
-            if store is not None and store.dirty:
-                try:
-                    store.save()
-                except OSError as error:
-                    log.warning("local labels not saved: %s", error)
-            store = self._local_triage = LocalTriageStore.for_profile(self.settings.profile, server)
-            if store.problem:
-                self.say(store.problem, title="Local labels", severity="warning")
+        """Labels and read marks kept on this machine for the current workspace (see domain/workspace.py)."""
+        store = self.workspace.local_triage
+        problem = self.workspace.untold_local_triage_problem()
+        if problem:
+            self.say(problem, title="Local labels", severity="warning")
         return store
 
     def local_label(self, conversation_id: str) -> str | None:
@@ -202,14 +207,8 @@ class UniboxApp(App[None]):
 
     @property
     def lead_finder(self) -> LeadFinder | None:
-        """Campaign-lead lookups shared by every screen, tied to the current client."""
-        from ..api.lead_lookup import LeadFinder
-
-        if self.client is None:
-            return None
-        if self._lead_finder is None or self._lead_finder.client is not self.client:
-            self._lead_finder = LeadFinder(self.client)
-        return self._lead_finder
+        """Campaign-lead lookups of the current workspace, tied to its client."""
+        return self.workspace.lead_finder
 
     def open_room(self, key: str, *, select: str | None = None) -> None:
         """Show a room over the inbox; from another room, replace it (escape always leads home)."""
@@ -247,15 +246,71 @@ class UniboxApp(App[None]):
         self.open_room(key)
 
     async def action_quit(self) -> None:
-        """Quit; labels and read marks still on their way to the server get a moment first."""
+        """Quit; a reply on its way is asked about first, labels still being saved get a moment."""
+        from .screens.quit_pending import QuitPendingScreen
+
+        if isinstance(self.screen, QuitPendingScreen):
+            return
+        leaving = self.workspace.sessions.on_its_way()
+        if leaving and not self._quitting_with_replies:
+            self.workspace.sessions.hold_countdowns()  # nothing leaves while the question is asked
+            self.push_screen(QuitPendingScreen(leaving, self.clock), self._quit_answered)
+            return
+        self._quit_when_saved()
+
+    def _quit_when_saved(self) -> None:
         if not any(isinstance(screen, InboxScreen) and screen.quit_when_saved() for screen in self.screen_stack):
             self.exit()
+
+    def _quit_answered(self, choice: str | None) -> None:
+        """"send" or "keep" (the countdowns are undone); either way a reply in flight gets a moment."""
+        sessions = self.workspace.sessions
+        if choice is None:
+            sessions.resume_countdowns()
+            return
+        self._quitting_with_replies = True  # q again now quits at once
+        if choice == "send":
+            sessions.send_all_now()
+        else:
+            sessions.undo_all_countdowns()
+        self.run_worker(self._quit_after_replies(), group="quit", exit_on_error=False, description="Quitting")
+
+    async def _quit_after_replies(self) -> None:
+        sessions = self.workspace.sessions
+        if any(s.working for s in sessions):
+            self.say("Waiting for the server's answer before quitting… (q again quits now)", title="Quitting",
+                     timeout=QUIT_SEND_GRACE)
+        await sessions.wait_until_sent(QUIT_SEND_GRACE)
+        self._quit_when_saved()
+
+    @on(Composer.DeliveryQuestion)
+    def _delivery_question(self, event: Composer.DeliveryQuestion) -> None:
+        """ctrl+s on a reply whose delivery is unknown: what is known, and "send anyway" behind a confirmation."""
+        from .screens.send_anyway import SendAnywayScreen
+
+        session = event.session
+        if isinstance(self.screen, SendAnywayScreen):
+            return
+
+        def answered(send: bool | None) -> None:
+            if send:
+                session.send_anyway()
+
+        self.push_screen(SendAnywayScreen(session, self.clock), answered)
+
+    def replies_hold_the_workspace(self) -> bool:
+        """A reply counting down or in flight keeps the workspace: switching would cut it off (said)."""
+        leaving = self.workspace.sessions.on_its_way()
+        if leaving:
+            self.say(f"Your reply to {leaving[0].lead} is still on its way: switch once it has left, or undo it "
+                     "(ctrl+z) first.", title="Switch profile", severity="warning")
+        return bool(leaving)
 
     def action_switch_profile(self) -> None:
         """Pick another profile; the app then reloads everything for it."""
         from .screens.profile_picker import ProfilePicker
 
-        if isinstance(self.screen, ProfilePicker):
+        if isinstance(self.screen, ProfilePicker) or self.replies_hold_the_workspace():
             return
         profiles = profile_infos()
         if self.settings.profile not in {info.name for info in profiles}:  # --profile NEW, not saved yet
@@ -287,7 +342,7 @@ class UniboxApp(App[None]):
             yield from screen.triage_commands()
             yield SystemCommand("Reply", "Reply to the open conversation (r)", screen.action_reply)
             yield SystemCommand("Drafts", "Replies not sent yet (D)", screen.action_drafts)
-            from .widgets.composer import composer_commands
+            from .widgets.composer_commands import composer_commands
 
             yield from composer_commands(screen)
             yield SystemCommand("Save attachments", "Save files of the open conversation (s)", screen.action_save_attachments)

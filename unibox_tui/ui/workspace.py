@@ -1,9 +1,11 @@
-"""Which Reachkit workspace the app talks to, and changing it: a new client, a fresh inbox.
+"""Which Reachkit workspace the app shows, and changing it: a whole new workspace, a fresh inbox.
 
-A workspace is a profile's settings plus a client holding its key. Changing it (a key pasted on
-the welcome screen, the demo, "Switch profile") swaps the client, closes the old one and builds a
-new ``InboxScreen``: the inbox keeps its page cache, so a new instance is a clean slate and no page
-of one workspace can be painted into another.
+A workspace (``domain.workspace.Workspace``) is a profile's settings and everything they own: the
+client, drafts and replies on their way, inbox directory, local labels, lead answers. Changing it
+(a key pasted on the welcome screen, the demo, "Switch profile") builds a new one and hands it to
+``UniboxApp.adopt_workspace``, which stops the old one and opens a new ``InboxScreen``: the inbox
+keeps its page cache, so a new instance is a clean slate and no page of one workspace can be
+painted into another. A new key for the same workspace (after a refused one) keeps it.
 """
 
 from __future__ import annotations
@@ -91,29 +93,23 @@ class Workspaces:
     def adopt(self, settings: Settings, client: ReachkitClient) -> None:
         """Talk to ``client`` for ``settings`` from now on.
 
-        Same workspace with a new key (after a refused key): the inbox stays and reloads. Any other
-        change: the screens are replaced by a fresh inbox.
+        Same workspace with a new key (after a refused key): the workspace and its inbox stay, and
+        the inbox reloads. Any other change: a new workspace (``UniboxApp.adopt_workspace``).
         """
         app = self.app
-        old_settings, old_client, owned_old = app.settings, app._client, app._owns_client
-        app.settings, app.client, app._owns_client = settings, client, True
-        same_place = (settings.profile, settings.base_url, settings.demo) == (
-            old_settings.profile,
-            old_settings.base_url,
-            old_settings.demo,
-        )
         inbox = next((s for s in app.screen_stack if isinstance(s, InboxScreen)), None)
-        if same_place and inbox is not None:
-            while app.screen is not inbox and isinstance(app.screen, WelcomeScreen):
-                app.pop_screen()
-            inbox.action_refresh()
-        else:
-            self._open_fresh_inbox()
+        if not app.workspace.same_place(settings) or inbox is None:
+            app.adopt_workspace(app.build_workspace(settings, client, owns_client=True))
+            return
+        old_client = app.workspace.change_key(settings, client)
+        while app.screen is not inbox and isinstance(app.screen, WelcomeScreen):
+            app.pop_screen()
+        inbox.action_refresh()
         self.apply_look(settings)
-        if old_client is not None and old_client is not client and owned_old:
+        if old_client is not None:
             app.run_worker(old_client.aclose(), group="close-client", exit_on_error=False)
 
-    def _open_fresh_inbox(self) -> None:
+    def open_fresh_inbox(self) -> None:
         """Replace every screen with a new inbox: a new screen-stack mode, the old one removed.
 
         A mode (not ``switch_screen``) because Textual cannot switch away the first screen of a
@@ -154,6 +150,8 @@ class Workspaces:
         current workspace, which stays until the new key is accepted.
         """
         app = self.app
+        if app.replies_hold_the_workspace():
+            return
         settings = profile_settings(name, app.settings)  # REACHKIT_API_KEY only at the start-up address
         if not settings.api_key:
             self.show_warnings(settings)

@@ -1,4 +1,4 @@
-"""The Drafts room: every reply not sent yet, newest first; enter reopens it in its conversation."""
+"""The Drafts room: every reply of this workspace not sent yet, newest first; enter reopens it."""
 
 from __future__ import annotations
 
@@ -15,12 +15,15 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...domain.reply_session import Mode
 from ...render.compose import split_trailing_quote
 from ...render.sanitize import clean_line
 from ...render.thread import person
 from ...store.drafts import DELIVERY_UNKNOWN, SENDING, Draft, DraftError
 
 if TYPE_CHECKING:
+    from ...domain.reply_session import ReplySession
+    from ...domain.workspace import Workspace
     from ..app import UniboxApp
 
 __all__ = ["DraftsScreen", "draft_prompt", "open_drafts"]
@@ -41,19 +44,31 @@ def _age(updated_at: float, now: float) -> str:
     return f"{hours} h ago" if hours < 48 else f"{round(hours / 24)} d ago"
 
 
-def draft_prompt(draft: Draft, now: float) -> Content:
+def _state(draft: Draft, session: ReplySession | None) -> tuple[str, str]:
+    """What became of the draft's last attempt: the live session's word, else the file's."""
+    mode = session.mode if session is not None else None
+    if mode == Mode.COUNTDOWN:
+        return (f"sending in {session.countdown_left()} s · ", "bold $warning")  # type: ignore[union-attr]
+    if mode == Mode.SENDING:
+        return ("sending · ", "bold $warning")
+    if mode == Mode.CHECKING:
+        return ("checking delivery · ", "bold $warning")
+    if draft.state == DELIVERY_UNKNOWN or mode == Mode.UNKNOWN:
+        checks = f" ({draft.checks} checks)" if draft.checks > 1 else ""
+        return (f"delivery unknown{checks} · ", "bold $error")
+    if draft.state == SENDING:
+        return ("sending interrupted · ", "bold $warning")
+    if draft.note:
+        return ("not sent · ", "bold $warning")
+    return ("", "")
+
+
+def draft_prompt(draft: Draft, now: float, session: ReplySession | None = None) -> Content:
     """Two lines: lead · subject · age, then the state and the first words."""
     lead = person(draft.to_name, draft.to_email, max_chars=60) if (draft.to_name or draft.to_email) else "(unknown lead)"
     subject = clean_line(draft.subject, max_chars=120) or "(no subject)"
     words = clean_line(split_trailing_quote(draft.text)[0], max_chars=70) or "(only a quote)"
-    if draft.state == DELIVERY_UNKNOWN:
-        state: tuple[str, str] = ("delivery unknown · ", "bold $error")
-    elif draft.state == SENDING:
-        state = ("sending interrupted · ", "bold $warning")
-    elif draft.note:
-        state = ("not sent · ", "bold $warning")
-    else:
-        state = ("", "")
+    state = _state(draft, session)
     return Content.assemble(
         (lead, "bold"),
         ("  ", ""),
@@ -66,7 +81,7 @@ def draft_prompt(draft: Draft, now: float) -> Content:
 
 
 class DraftsScreen(ModalScreen[str | None]):
-    """A list of drafts; dismisses with the conversation id to reopen, or ``None``."""
+    """The drafts of one workspace; dismisses with the conversation id to reopen, or ``None``."""
 
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Close", id="drafts.close"),
@@ -74,14 +89,11 @@ class DraftsScreen(ModalScreen[str | None]):
         Binding("d,delete", "delete", "Delete", id="drafts.delete"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, workspace: Workspace) -> None:
         super().__init__()
+        self.workspace = workspace
         self.drafts: list[Draft] = []
         self._armed: tuple[str, float] | None = None
-
-    @property
-    def unibox(self) -> UniboxApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="drafts-body"):
@@ -99,17 +111,23 @@ class DraftsScreen(ModalScreen[str | None]):
 
     @work(exclusive=True, group="drafts", exit_on_error=False, description="Reading drafts")
     async def _load(self) -> None:
-        store = self.unibox.drafts
+        store = self.workspace.drafts
         drafts = await asyncio.to_thread(store.list)
         self._show(drafts, store.take_problems())
 
+    def _live(self, draft: Draft) -> tuple[Draft, ReplySession | None]:
+        """The draft as its live session has it (typed, not yet saved; counting down...)."""
+        session = self.workspace.sessions.get(draft.conversation_id)
+        return (session.draft, session) if session is not None else (draft, None)
+
     def _show(self, drafts: list[Draft], problems: list[str]) -> None:
-        self.drafts = drafts
+        live = [self._live(draft) for draft in drafts]
+        self.drafts = drafts = [draft for draft, _ in live]
         listing = self.query_one(OptionList)
         highlighted = listing.highlighted
         listing.clear_options()
         now = time.time()
-        listing.add_options(Option(draft_prompt(draft, now)) for draft in drafts)
+        listing.add_options(Option(draft_prompt(draft, now, session)) for draft, session in live)
         if drafts:
             listing.highlighted = min(highlighted or 0, len(drafts) - 1)
         notice = self.query_one("#drafts-notice", Static)
@@ -143,28 +161,33 @@ class DraftsScreen(ModalScreen[str | None]):
         if self._armed is None or self._armed[0] != draft.conversation_id or now - self._armed[1] > CONFIRM_SECONDS:
             self._armed = (draft.conversation_id, now)
             warning = " It may already have been sent: this only forgets the draft." if draft.pending else ""
-            self.unibox.say(f"Press d again to delete this draft.{warning}", title="Delete draft", severity="warning")
+            self._say(f"Press d again to delete this draft.{warning}", "Delete draft", "warning")
             return
         self._armed = None
+        self.workspace.sessions.discard(draft.conversation_id)  # its countdown or rechecks end with it
         try:
-            self.unibox.drafts.delete(draft.conversation_id, revision=draft.revision + 1)
+            self.workspace.drafts.delete(draft.conversation_id, revision=draft.revision + 1)
         except DraftError as error:
-            self.unibox.say(str(error), title="Delete draft", severity="error")
+            self._say(str(error), "Delete draft", "error")
             return
-        self.unibox.say("Draft deleted.", title="Drafts")
+        self._say("Draft deleted.", "Drafts")
         self._load()
+
+    def _say(self, text: str, title: str, severity: str = "information") -> None:
+        self.notify(clean_line(text, max_chars=400), title=title, severity=severity, markup=False)  # type: ignore[arg-type]
 
 
 def open_drafts(app: UniboxApp) -> None:
-    """Show the Drafts room; choosing one reopens its conversation with the composer."""
+    """Show the current workspace's Drafts room; choosing one reopens its conversation with the composer."""
+    from .inbox import InboxScreen
 
     def reopen(conversation_id: str | None) -> None:
-        reply_to = getattr(app.screen, "reply_to", None)
-        if conversation_id and callable(reply_to):
-            reply_to(conversation_id)
-        counter = getattr(app.screen, "count_drafts", None)
-        if callable(counter):
-            counter()
+        inbox = app.screen if isinstance(app.screen, InboxScreen) else None
+        if inbox is None:
+            return
+        if conversation_id:
+            inbox.reply_to(conversation_id)
+        inbox.count_drafts()
 
     if not isinstance(app.screen, DraftsScreen):
-        app.push_screen(DraftsScreen(), reopen)
+        app.push_screen(DraftsScreen(app.workspace), reopen)

@@ -330,7 +330,8 @@ class InboxScreen(Screen[None]):
         composer = self.query_one(Composer)
         focused = self.focused
         refocus = focused if focused is not None and composer not in focused.ancestors_with_self else None
-        if composer.open(conversation, refocus=refocus) and self.has_class("-narrow"):
+        session = self.unibox.workspace.sessions.open(conversation)
+        if composer.open(session, conversation, lookup=self.conversation, refocus=refocus) and self.has_class("-narrow"):
             self.add_class("-reading")
 
     @work(exclusive=True, group="reply-open", exit_on_error=False, description="Opening the conversation")
