@@ -67,7 +67,7 @@ def test_everything_survives_a_restart(tmp_path: Path) -> None:
 def test_the_file_is_private_and_written_whole(tmp_path: Path) -> None:
     path = tmp_path / "profile" / FILE_NAME
     store = store_at(path)
-    store.snooze("c1", NOW + timedelta(hours=1))
+    store.snooze("c1", NOW + timedelta(hours=1), incoming=0)
     store.save()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
@@ -78,22 +78,22 @@ def test_the_file_is_private_and_written_whole(tmp_path: Path) -> None:
 def test_each_server_has_its_own_section(tmp_path: Path) -> None:
     path = tmp_path / FILE_NAME
     first = store_at(path, "https://a.example")
-    first.snooze("same-id", NOW + timedelta(hours=1))
+    first.snooze("same-id", NOW + timedelta(hours=1), incoming=0)
     first.save()
     second = store_at(path, "https://b.example")
     assert second.snoozes() == []
-    second.snooze("other", NOW + timedelta(hours=2))
+    second.snooze("other", NOW + timedelta(hours=2), incoming=0)
     second.save()
     assert [s.conversation_id for s in store_at(path, "https://a.example").snoozes()] == ["same-id"]
 
 
 def test_profiles_and_the_demo_keep_their_own_files(isolated_env) -> None:
     acme = FollowupStore.for_profile("acme", SERVER, clock=TickingClock(NOW))
-    acme.snooze("c1", NOW + timedelta(hours=1))
+    acme.snooze("c1", NOW + timedelta(hours=1), incoming=0)
     acme.save()
     demo = FollowupStore.for_profile("acme", "http://127.0.0.1:41234", demo=True, clock=TickingClock(NOW))
     assert demo.snoozes() == []
-    demo.snooze("c9", NOW + timedelta(hours=1))
+    demo.snooze("c9", NOW + timedelta(hours=1), incoming=0)
     demo.save()
     assert (isolated_env.data / "unibox-tui" / "acme" / FILE_NAME).exists()
     demo_file = isolated_env.data / "unibox-tui" / ".demo" / FILE_NAME
@@ -106,7 +106,7 @@ def test_snoozing_clears_a_back_mark_and_waking_sets_one(tmp_path: Path) -> None
     clock = TickingClock(NOW)
     store = store_at(tmp_path / FILE_NAME, clock=clock)
     store.mark_back(BackMark("c1", "new_reply", NOW))
-    store.snooze("c1", NOW + timedelta(days=1), folder="primary")
+    store.snooze("c1", NOW + timedelta(days=1), folder="primary", incoming=0)
     assert store.back_mark("c1") is None and store.is_snoozed("c1")
     clock.advance(60)
     mark = store.wake_now("c1")
@@ -119,10 +119,10 @@ def test_snoozing_clears_a_back_mark_and_waking_sets_one(tmp_path: Path) -> None
 def test_times_must_be_aware_and_ids_sane(tmp_path: Path) -> None:
     store = store_at(tmp_path / FILE_NAME)
     with pytest.raises(ValueError):
-        store.snooze("c1", datetime(2026, 12, 3, 10))
+        store.snooze("c1", datetime(2026, 12, 3, 10), incoming=0)
     with pytest.raises(ValueError):
-        store.snooze("x" * 500, NOW)
-    reason = store.snooze("c1", NOW + timedelta(hours=1), reason="\x1b[31mred\n" + "y" * 500).reason
+        store.snooze("x" * 500, NOW, incoming=0)
+    reason = store.snooze("c1", NOW + timedelta(hours=1), reason="\x1b[31mred\n" + "y" * 500, incoming=0).reason
     assert "\x1b" not in reason and "\n" not in reason and len(reason) <= 200
 
 
@@ -138,7 +138,7 @@ def test_a_damaged_file_is_set_aside_and_reported(tmp_path: Path) -> None:
     aside = [p for p in tmp_path.iterdir() if p.name.startswith(FILE_NAME + ".corrupt-")]
     assert len(aside) == 1 and str(aside[0]) in problem and "damaged" in problem
     assert aside[0].read_bytes().startswith(b'{"version": 1')
-    store.snooze("c2", NOW + timedelta(hours=1))
+    store.snooze("c2", NOW + timedelta(hours=1), incoming=0)
     store.save()
     assert [s.conversation_id for s in store_at(path).snoozes()] == ["c2"]
 
@@ -154,7 +154,7 @@ def test_unreadable_entries_are_kept_in_a_copy_before_being_left_out(tmp_path: P
     assert "1 follow-up(s)" in problem
     [copy] = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
     assert json.loads(copy.read_text())["servers"][SERVER]["snoozes"]["c2"] == bad
-    store.snooze("c3", NOW + timedelta(hours=2))
+    store.snooze("c3", NOW + timedelta(hours=2), incoming=0)
     store.save()  # the same file again: no second copy
     assert len([p for p in tmp_path.iterdir() if ".corrupt-" in p.name]) == 1
 
@@ -163,7 +163,7 @@ def test_a_file_that_cannot_be_read_is_never_replaced(tmp_path: Path, monkeypatc
     """An I/O error while reading (tests run as root, so no permission error): the save waits."""
     path = tmp_path / FILE_NAME
     earlier = store_at(path)
-    earlier.snooze("c0", NOW + timedelta(days=1))
+    earlier.snooze("c0", NOW + timedelta(days=1), incoming=0)
     earlier.save()
     real_opener = followups._no_follow
 
@@ -173,7 +173,7 @@ def test_a_file_that_cannot_be_read_is_never_replaced(tmp_path: Path, monkeypatc
     monkeypatch.setattr(followups, "_no_follow", failing_opener)
     store = store_at(path)
     assert "Could not read the follow-ups file" in store.take_problems()[0]
-    store.snooze("c1", NOW + timedelta(hours=1))
+    store.snooze("c1", NOW + timedelta(hours=1), incoming=0)
     with pytest.raises(OSError):
         store.save()
     assert store.dirty and store.is_snoozed("c1")
@@ -187,7 +187,7 @@ def test_another_server_and_unknown_sections_are_left_alone(tmp_path: Path) -> N
     other = {"snoozes": {"x": {"wake_at": NOW.timestamp(), "snoozed_at": NOW.timestamp()}}}
     path.write_text(json.dumps({"version": 1, "servers": {"https://other.example": other}}))
     store = store_at(path)
-    store.snooze("c1", NOW + timedelta(hours=1))
+    store.snooze("c1", NOW + timedelta(hours=1), incoming=0)
     store.save()
     assert json.loads(path.read_text())["servers"]["https://other.example"] == other
 
@@ -198,8 +198,8 @@ def test_another_server_and_unknown_sections_are_left_alone(tmp_path: Path) -> N
 def test_a_save_landing_between_anothers_read_and_write_is_not_lost(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / FILE_NAME
     first, second = store_at(path), store_at(path)
-    first.snooze("c1", NOW + timedelta(hours=1))
-    second.snooze("c2", NOW + timedelta(hours=2))
+    first.snooze("c1", NOW + timedelta(hours=1), incoming=0)
+    second.snooze("c2", NOW + timedelta(hours=2), incoming=0)
     second.remind("c3", NOW + timedelta(days=2), last_outgoing_at=NOW, incoming=0)
     real_write = followups.write_atomic
     other: list[threading.Thread] = []
@@ -233,7 +233,7 @@ WRITER = textwrap.dedent(
     while not go.exists():
         time.sleep(0.001)
     for i in range(30):
-        store.snooze(f"{name}-{i}", datetime(2030, 1, 1, tzinfo=UTC) + timedelta(hours=i))
+        store.snooze(f"{name}-{i}", datetime(2030, 1, 1, tzinfo=UTC) + timedelta(hours=i), incoming=0)
         store.save()
     """
 )
@@ -257,8 +257,8 @@ def test_two_processes_snoozing_over_and_over_keep_every_snooze(tmp_path: Path) 
 def test_a_snooze_whose_time_passed_while_the_app_was_closed_wakes_at_the_next_start(tmp_path: Path) -> None:
     path = tmp_path / FILE_NAME
     before = store_at(path)
-    before.snooze("c1", NOW + timedelta(hours=1), folder="primary")
-    before.snooze("c2", NOW + timedelta(days=3), folder="primary")
+    before.snooze("c1", NOW + timedelta(hours=1), folder="primary", incoming=0)
+    before.snooze("c2", NOW + timedelta(days=3), folder="primary", incoming=0)
     before.save()
 
     clock = TickingClock(NOW + timedelta(hours=5))  # the app starts again, later, offline

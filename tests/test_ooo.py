@@ -217,3 +217,9 @@ def test_importing_the_parser_is_cheap_and_pulls_in_no_date_library() -> None:
     milliseconds, loaded = result.stdout.split()
     assert loaded == "False"
     assert int(milliseconds) < 200  # generous for a loaded machine; ~10-20 ms measured
+
+
+def test_the_row_says_back_and_the_day() -> None:
+    from unibox_tui.render.formatting import back_on
+
+    assert back_on(date(2026, 12, 14)) == "back 14 Dec"

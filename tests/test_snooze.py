@@ -179,3 +179,15 @@ def test_now_comes_from_an_injected_clock() -> None:
     clock.advance(7 * 86400)
     wake = parse_wake_time("tomorrow 8:30", clock.now(), BERLIN)
     assert wake == at(2026, 6, 5, 8, 30)
+
+
+def test_the_viewers_zone_keeps_its_dst_rules(monkeypatch) -> None:
+    """A fixed offset would put a snooze across the DST change an hour off; TZ names the rules."""
+    from unibox_tui.clock import local_zone
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    zone = local_zone()
+    assert datetime(2026, 1, 5, 9, tzinfo=zone).utcoffset() == timedelta(hours=1)
+    assert datetime(2026, 7, 6, 9, tzinfo=zone).utcoffset() == timedelta(hours=2)
+    monkeypatch.setenv("TZ", "Not/A_Zone")
+    assert datetime(2026, 7, 6, 9, tzinfo=local_zone()).utcoffset() is not None  # a fallback, never an error

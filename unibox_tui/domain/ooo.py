@@ -239,12 +239,14 @@ _ABBREVIATIONS = (("einschl.", "einschliesslich"), ("inkl.", "inklusive"), ("inc
 
 
 def _fold(text: str) -> str:
-    """Lower case without accents or emphasis marks: "Büro" and "Buero" both read "buro"."""
+    """Lower case, without accents or emphasis marks ("Büro" reads "buro"; the tables also hold
+    the "ue" spellings), wrapped lines joined, blank lines kept as paragraph breaks."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = text.replace("’", "'").replace("*", "").replace("_", " ")
     for short, long in _ABBREVIATIONS:
         text = text.replace(short, long)
+    text = re.sub(r"[ \t\r\f\v]+(?=\n)", "", text)
     return re.sub(r"[ \t\r\f\v]+", " ", re.sub(r"(?<!\n)\n(?!\n)", " ", text))
 
 

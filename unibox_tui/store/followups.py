@@ -192,8 +192,12 @@ class FollowupStore:
 
     # -- changing -----------------------------------------------------------------------------------
 
-    def snooze(self, conversation_id: str, wake_at: datetime, *, folder: str = "", reason: str = "", incoming: int = 0) -> Snooze:
-        """Snooze until ``wake_at`` (aware); an earlier "back" mark goes, the conversation is handled."""
+    def snooze(self, conversation_id: str, wake_at: datetime, *, incoming: int, folder: str = "", reason: str = "") -> Snooze:
+        """Snooze until ``wake_at`` (aware); an earlier "back" mark goes, the conversation is handled.
+
+        ``incoming`` is the conversation's incoming messages now (``domain.wakeup.incoming_count``):
+        required, because a wrong count wakes the snooze at the next poll or never.
+        """
         entry = Snooze(
             _checked_id(conversation_id), _aware(wake_at), self.clock.now(), _short(folder, _MAX_FOLDER),
             _short(reason, _MAX_REASON), max(0, int(incoming)),
