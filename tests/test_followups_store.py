@@ -244,9 +244,14 @@ def test_two_processes_snoozing_over_and_over_keep_every_snooze(tmp_path: Path) 
     go = tmp_path / "go"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), name, str(go)], env=env) for name in ("left", "right")]
-    go.write_text("")
-    for writer in writers:
-        assert writer.wait(120) == 0
+    try:
+        go.write_text("")
+        assert [writer.wait(120) for writer in writers] == [0, 0]
+    finally:
+        for writer in writers:  # one failed: the other must not outlive the test
+            if writer.poll() is None:
+                writer.kill()
+                writer.wait()
     snoozes = json.loads(path.read_text())["servers"]["s"]["snoozes"]
     assert set(snoozes) == {f"{name}-{i}" for name in ("left", "right") for i in range(30)}
 

@@ -83,3 +83,14 @@ def test_the_follow_up_modules_load_no_ui_no_network_and_no_date_library():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_the_snooze_picker_and_the_store_do_not_load_the_out_of_office_parser():
+    """Only reading an auto-reply pays for the parser's patterns; a snooze or a poll does not."""
+    code = (
+        "import sys, unibox_tui.domain.snooze, unibox_tui.domain.waiting, unibox_tui.domain.wakeup,"
+        " unibox_tui.domain.alerts, unibox_tui.store.followups, unibox_tui.config;"
+        "print('unibox_tui.domain.ooo' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -32,8 +32,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Final
+
+from .workdays import next_working_day, next_working_morning
 
 __all__ = ["looks_like_auto_reply", "next_working_day", "next_working_morning", "return_date"]
 
@@ -191,26 +193,6 @@ def return_date(text: str, sent: datetime, tz: tzinfo | None = None, *, subject:
     if found is None and subject:
         found = _from_text(subject, day)
     return found
-
-
-def next_working_day(day: date) -> date:
-    """The first Monday-to-Friday strictly after ``day`` (public holidays are not known)."""
-    day += timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
-
-
-def next_working_morning(day: date, tz: tzinfo, hour: int = 9) -> datetime:
-    """``hour``:00 local time on the first Monday-to-Friday on or after ``day``, as an aware time.
-
-    The wall-clock time is kept across daylight-saving changes; a time that does not exist that
-    night (clocks jumping forward) comes out as the equivalent instant after the jump.
-    """
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    local = datetime.combine(day, time(hour), tzinfo=tz)
-    return local.astimezone(tz) if tz is not None else local
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Final
 from ..render.formatting import wake_time
 from ..render.sanitize import clean_line
 from .durations import parse_span
-from .ooo import next_working_morning
+from .workdays import next_working_morning
 
 __all__ = ["MAX_AHEAD", "SnoozeChoice", "SnoozeError", "parse_wake_time", "preset_choices", "preset_wake"]
 
