@@ -64,9 +64,36 @@ def test_the_app_module_does_not_import_the_demo_server_html2text_or_httpx():
     """Start-up pays only for what the first frame needs: the client and converters load later."""
     code = (
         "import sys, unibox_tui.cli, unibox_tui.config, unibox_tui.ui.app;"
-        "heavy = ('starlette', 'uvicorn', 'html2text', 'httpx', 'markdown_it', 'unibox_tui.demo.server');"
+        "heavy = ('starlette', 'uvicorn', 'html2text', 'httpx', 'markdown_it', 'unibox_tui.demo.server',"
+        " 'unibox_tui.domain.ooo');"
         "bad = [m for m in heavy if m in sys.modules];"
         "print(','.join(bad))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_the_follow_up_modules_load_no_ui_no_network_and_no_date_library():
+    """Snoozes, reminders and alerts are plain Python: they never need Textual, httpx or dateparser."""
+    modules = (
+        "unibox_tui.domain.ooo", "unibox_tui.domain.snooze", "unibox_tui.domain.waiting", "unibox_tui.domain.alerts",
+        "unibox_tui.domain.notifier", "unibox_tui.domain.wakeup", "unibox_tui.store.followups",
+    )
+    code = (
+        f"import sys; [__import__(m) for m in {modules!r}];"
+        "bad = [m for m in ('textual', 'rich', 'httpx', 'html2text', 'dateparser', 'unibox_tui.api.client') if m in sys.modules];"
+        "print(','.join(bad))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_the_snooze_picker_and_the_store_do_not_load_the_out_of_office_parser():
+    """Only reading an auto-reply pays for the parser's patterns; a snooze or a poll does not."""
+    code = (
+        "import sys, unibox_tui.domain.snooze, unibox_tui.domain.waiting, unibox_tui.domain.wakeup,"
+        " unibox_tui.domain.alerts, unibox_tui.store.followups, unibox_tui.config;"
+        "print('unibox_tui.domain.ooo' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
-__all__ = ["Clock", "SystemClock", "TickingClock", "system_clock"]
+__all__ = ["Clock", "SystemClock", "TickingClock", "local_zone", "system_clock"]
 
 
 class Clock:
@@ -44,3 +45,26 @@ class TickingClock(Clock):
 
 
 system_clock = SystemClock()
+
+
+def local_zone() -> tzinfo:
+    """The viewer's time zone, with its daylight-saving rules when the system names them.
+
+    ``datetime.astimezone()`` alone gives today's fixed offset, which is an hour wrong for a
+    snooze or a return date on the other side of a DST change. ``TZ`` first (as the C library
+    reads it), then ``/etc/localtime``; a fixed offset only when neither can be read.
+    """
+    from zoneinfo import ZoneInfo
+
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            pass
+    try:
+        with open("/etc/localtime", "rb") as handle:
+            return ZoneInfo.from_file(handle, key="localtime")
+    except (OSError, ValueError):
+        pass
+    return datetime.fromtimestamp(time.time(), UTC).astimezone().tzinfo or UTC

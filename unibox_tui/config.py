@@ -20,6 +20,10 @@ The settings file is ``config.toml`` in ``platformdirs.user_config_dir("unibox-t
     download_dir = "~/Downloads/leads"
     mark_read_on_open = true
     trust_env = true           # honour HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE... (false: ignore them)
+    reply_within = "1h"        # a hot reply waiting longer is highlighted in the waiting queue
+    alerts = "human"           # new-reply alerts: "human", "all" or "off"
+    remind_after = "off"       # the composer's "remind if no reply" default: off, 2d, 4d, 1w
+    snooze_morning = 9         # the hour "tomorrow", "next Monday" and named days wake at
 
     [defaults.keys]            # key binding overrides: "binding id" = "keys" (comma-separated)
     "inbox.next_page" = "],n"
@@ -45,9 +49,11 @@ from pathlib import Path
 from typing import Any
 
 from . import APP_NAME
+from .domain.durations import format_span, parse_span
 from .store.atomic import private_directory, write_atomic
 
 __all__ = [
+    "ALERT_LEVELS",
     "DEFAULT_BASE_URL",
     "DEFAULT_PROFILE",
     "ENV_API_KEY",
@@ -55,6 +61,7 @@ __all__ = [
     "ENV_PROFILE",
     "Overrides",
     "ProfileInfo",
+    "REMIND_AFTER_CHOICES",
     "Settings",
     "SettingsFileError",
     "cache_dir",
@@ -87,6 +94,12 @@ ENV_BASE_URL = "REACHKIT_BASE_URL"
 ENV_PROFILE = "UNIBOX_PROFILE"
 
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+#: ``alerts``: which new replies ring and notify (``domain/alerts.py``).
+ALERT_LEVELS = ("human", "all", "off")
+#: ``remind_after``: the composer's "remind me if no reply" choices, in the order ctrl+w cycles.
+REMIND_AFTER_CHOICES = ("off", "2d", "4d", "1w")
+_REPLY_WITHIN_RANGE = (60, 7 * 86400)
 
 
 # --- paths: the one seam tests point at temporary folders (through XDG_* variables) ---------------
@@ -152,6 +165,14 @@ class Settings:
     mark_read_on_open: bool = True
     #: Honour the proxy and certificate variables of the environment (``api/network.py``).
     trust_env: bool = True
+    #: Seconds a hot reply may wait before the waiting queue highlights it (``"1h"`` in the file).
+    reply_within: float = 3600.0
+    #: New-reply alerts: ``"human"`` (no Others, no auto-replies), ``"all"`` or ``"off"``.
+    alerts: str = "human"
+    #: The composer's "remind if no reply" default: one of ``REMIND_AFTER_CHOICES``.
+    remind_after: str = "off"
+    #: The hour (local) that "tomorrow", "next Monday" and "when the lead is back" wake at.
+    snooze_morning: int = 9
     keys: dict[str, str] = field(default_factory=dict)
     insecure: bool = False
     demo: bool = False
@@ -319,6 +340,10 @@ def _apply(settings: Settings, values: Mapping[str, Any], where: _Where, warning
                 setattr(settings, key, value)
             else:
                 bad(key, "true or false")
+        elif key in _FOLLOW_UP_SETTINGS:
+            expected = _FOLLOW_UP_SETTINGS[key](settings, value)
+            if expected:
+                bad(key, expected)
         elif key == "keys":
             if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
                 settings.keys.update({str(k): v for k, v in value.items()})
@@ -331,6 +356,50 @@ def _apply(settings: Settings, values: Mapping[str, Any], where: _Where, warning
             )
         else:
             warnings.append(f"{where.at(key)}: unknown setting `{key}`; ignored.")
+
+
+def _set_reply_within(settings: Settings, value: Any) -> str:
+    span = parse_span(value) if isinstance(value, str) else None
+    seconds = span.as_timedelta().total_seconds() if span is not None else -1
+    if not _REPLY_WITHIN_RANGE[0] <= seconds <= _REPLY_WITHIN_RANGE[1]:
+        return 'a duration from "1m" to "7d", like "1h" or "30m"'
+    settings.reply_within = seconds
+    return ""
+
+
+def _set_alerts(settings: Settings, value: Any) -> str:
+    level = value.strip().lower() if isinstance(value, str) else None
+    if level not in ALERT_LEVELS:
+        return '"human", "all" or "off"'
+    settings.alerts = level
+    return ""
+
+
+def _set_remind_after(settings: Settings, value: Any) -> str:
+    """``"off"`` or one of the composer's choices, however it is spelled ("2 days", "1 week")."""
+    text = value.strip().lower() if isinstance(value, str) else ""
+    span = parse_span(text) if text not in ("", "off") else None
+    choice = "off" if text == "off" else (format_span(span) if span else "")
+    if choice not in REMIND_AFTER_CHOICES:
+        return '"off", "2d", "4d" or "1w"'
+    settings.remind_after = choice
+    return ""
+
+
+def _set_snooze_morning(settings: Settings, value: Any) -> str:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 23:
+        return "an hour of the day from 0 to 23"
+    settings.snooze_morning = value
+    return ""
+
+
+#: Follow-up settings (issue 17): each setter returns what was expected, or "" when it took.
+_FOLLOW_UP_SETTINGS: dict[str, Callable[[Settings, Any], str]] = {
+    "reply_within": _set_reply_within,
+    "alerts": _set_alerts,
+    "remind_after": _set_remind_after,
+    "snooze_morning": _set_snooze_morning,
+}
 
 
 def _choose_profile(requested: str | None, env: Mapping[str, str], data: Mapping[str, Any], warnings: list[str]) -> str:

@@ -1,18 +1,21 @@
-"""Small, pure presentation helpers: compact dates, human sizes, label names."""
+"""Small, pure presentation helpers: compact dates, human sizes, label names, waits."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 __all__ = [
     "LABEL_NAMES",
+    "back_on",
     "compact_date",
+    "compact_wait",
     "full_date",
     "human_count",
     "human_duration",
     "human_rate",
     "human_size",
     "label_name",
+    "wake_time",
 ]
 
 #: Human names for Reachkit's labels; unknown labels are shown title-cased.
@@ -111,3 +114,42 @@ def human_duration(seconds: float | None) -> str:
 
 def human_count(count: int) -> str:
     return f"{count:,}"
+
+
+def compact_wait(seconds: float | None) -> str:
+    """How long a reply has waited, in two units at most: ``45m``, ``3h 12m``, ``2d 4h``.
+
+    A wait under a minute (or a negative one, when the sender's clock runs ahead) is ``<1m``.
+    """
+    if seconds is None or seconds != seconds:
+        return "?"
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "<1m"
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours}h" if hours else f"{days}d"
+
+
+def back_on(day: date) -> str:
+    """``back 14 Dec``: the return date of an out-of-office reply, as the row shows it."""
+    return f"back {day.day} {day.strftime('%b')}"
+
+
+def wake_time(moment: datetime, now: datetime, tz: tzinfo) -> str:
+    """When a snooze ends, in the viewer's zone: ``16:30``, ``tomorrow 9:00``, ``Mon 14 Dec 9:00``.
+
+    The year is added when it is not the current one (``Mon 4 Jan 2027 9:00``).
+    """
+    local, today = moment.astimezone(tz), now.astimezone(tz).date()
+    clock = f"{local.hour}:{local.minute:02d}"
+    if local.date() == today:
+        return clock
+    if local.date() == today + timedelta(days=1):
+        return f"tomorrow {clock}"
+    year = f" {local.year}" if local.year != today.year else ""
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b')}{year} {clock}"

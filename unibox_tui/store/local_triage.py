@@ -11,33 +11,22 @@ changes. Readers take no lock: a rename is atomic, they see the old file or the 
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
 import os
 import re
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..config import data_dir
-from .atomic import private_directory, write_atomic
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from .atomic import write_atomic
+from .locking import exclusive_lock, lock_path
 
 __all__ = ["FILE_NAME", "LocalTriageStore", "MAX_ENTRIES"]
 
 FILE_NAME = "local-triage.json"
-LOCK_SUFFIX = ".lock"
-#: A save waits this long for another copy's save (each takes milliseconds), then tries later.
-LOCK_TIMEOUT = 10.0
-LOCK_POLL = 0.01
 VERSION = 1
 #: Per server and kind: the oldest entries go first (a year of heavy triage fits many times over).
 MAX_ENTRIES = 50_000
@@ -179,7 +168,7 @@ class LocalTriageStore:
                 raise
 
     def _write(self, changed: dict[tuple[str, str], _Label | _Read | None]) -> None:
-        with exclusive_lock(self.path.with_name(self.path.name + LOCK_SUFFIX)):
+        with exclusive_lock(lock_path(self.path)):
             self._merge_and_replace(changed)
 
     def _merge_and_replace(self, changed: dict[tuple[str, str], _Label | _Read | None]) -> None:
@@ -210,36 +199,6 @@ class LocalTriageStore:
         }
         payload = json.dumps({"version": VERSION, "servers": servers}, ensure_ascii=False, indent=1)
         write_atomic(self.path, payload.encode("utf-8"))
-
-
-@contextlib.contextmanager
-def exclusive_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``path`` (created 0600); ``OSError`` after ``timeout`` seconds.
-
-    The kernel drops the lock when its holder exits, even on ``kill -9``: no stale lock files to
-    clean up. Without ``fcntl`` (Windows) there is no lock, and the merge alone has to do.
-    """
-    if fcntl is None:  # pragma: no cover - not on Linux or macOS
-        yield
-        return
-    private_directory(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise OSError(errno.EWOULDBLOCK, f"{path.name} stayed locked by another copy of the app") from None
-                time.sleep(LOCK_POLL)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
 
 
 def _dict(value: Any) -> dict[str, Any]:
