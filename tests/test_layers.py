@@ -50,7 +50,9 @@ def test_lower_layers_never_import_the_ui_or_textual():
 def test_importing_the_library_layers_loads_no_textual_and_no_server_stack():
     code = (
         "import sys, unibox_tui.api, unibox_tui.render, unibox_tui.store, unibox_tui.config;"
-        "bad = [m for m in ('textual', 'starlette', 'uvicorn', 'html2text') if m in sys.modules];"
+        "import unibox_tui.domain.snippets, unibox_tui.domain.pipes, unibox_tui.domain.summary, unibox_tui.domain.bulk;"
+        "import unibox_tui.store.config_edit, unibox_tui.store.journal, unibox_tui.store.exports, unibox_tui.store.pipe_history;"
+        "bad = [m for m in ('textual', 'rich', 'starlette', 'uvicorn', 'html2text', 'httpx', 'tomlkit') if m in sys.modules];"
         "print(','.join(bad))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
