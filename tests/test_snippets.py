@@ -298,3 +298,24 @@ text = "per profile?"
     acme = load_settings(env={"UNIBOX_PROFILE": "acme"})
     assert acme.snippets == settings.snippets  # global: the same in every profile
     assert any("[profiles.acme]: `snippets` belong at the top level" in w for w in acme.warnings)
+
+
+# --- against the local server: the lead the app finds for a conversation -------------------------------------
+
+
+async def test_a_snippet_is_filled_from_the_campaign_lead_found_on_the_server(demo_server):
+    from unibox_tui.api.client import ReachkitClient
+    from unibox_tui.api.lead_lookup import LeadFinder
+
+    async with ReachkitClient(demo_server.key, demo_server.base_url) as client:
+        page = await client.list_conversations(page_size=20)
+        conversation = next(c for c in page.items if c.latest_incoming is not None)
+        [match, *_] = await LeadFinder(client).find(conversation.lead_email)
+        inbox = next(i for i in await client.list_inboxes() if i.email.lower() == conversation.inbox_email.lower())
+    lead = match.lead
+    filled = fill("Hi {first_name} {last_name} at {company} ({title}), {my_first_name} <{my_email}>", snippet_values(conversation, lead, inbox))
+    assert filled.complete
+    assert filled.text == (
+        f"Hi {lead.first_name} {lead.last_name} at {lead.variables['company']} ({lead.variables['title']}), "
+        f"{inbox.first_name} <{inbox.email}>"
+    )
