@@ -53,7 +53,9 @@ def test_importing_the_library_layers_loads_no_textual_and_no_server_stack():
         "import unibox_tui.domain.inbox_model, unibox_tui.domain.triage_service, unibox_tui.domain.triage;"
         "import unibox_tui.domain.referral, unibox_tui.domain.transfers;"
         "import unibox_tui.domain.workspace, unibox_tui.domain.reply_session;"
-        "bad = [m for m in ('textual', 'starlette', 'uvicorn', 'html2text') if m in sys.modules];"
+        "import unibox_tui.domain.snippets, unibox_tui.domain.pipes, unibox_tui.domain.summary, unibox_tui.domain.bulk;"
+        "import unibox_tui.store.config_edit, unibox_tui.store.journal, unibox_tui.store.exports, unibox_tui.store.pipe_history;"
+        "bad = [m for m in ('textual', 'rich', 'starlette', 'uvicorn', 'html2text', 'httpx', 'tomlkit') if m in sys.modules];"
         "print(','.join(bad))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

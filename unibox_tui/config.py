@@ -24,12 +24,20 @@ The settings file is ``config.toml`` in ``platformdirs.user_config_dir("unibox-t
     alerts = "human"           # new-reply alerts: "human", "all" or "off"
     remind_after = "off"       # the composer's "remind if no reply" default: off, 2d, 4d, 1w
     snooze_morning = 9         # the hour "tomorrow", "next Monday" and named days wake at
+    pipe_marked = "each"       # marked conversations piped one run each, or "array": one run
 
     [defaults.keys]            # key binding overrides: "binding id" = "keys" (comma-separated)
     "inbox.next_page" = "],n"
 
     [profiles.acme]
     base_url = "https://reachkit.ai"
+
+    [snippets.calendar]        # global, not per profile (domain/snippets.py)
+    text = "Hi {first_name},\\n\\ngrab any slot here: https://cal.example/alex"
+    labels = ["meeting_requested", "interested"]
+
+    [commands]                 # global: what ``|`` pipes conversations to (domain/pipes.py)
+    crm = "crm-push --stage replied"
 
 Keys live apart from settings, one file per profile under ``keys/`` (folder 0700, files 0600),
 so the settings file can be shared or pasted into a bug report. Every problem in the file becomes
@@ -46,11 +54,15 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import APP_NAME
 from .domain.durations import format_span, parse_span
 from .store.atomic import private_directory, write_atomic
+
+if TYPE_CHECKING:
+    from .domain.pipes import PipeCommand
+    from .domain.snippets import Snippet
 
 __all__ = [
     "ALERT_LEVELS",
@@ -174,6 +186,12 @@ class Settings:
     #: The hour (local) that "tomorrow", "next Monday" and "when the lead is back" wake at.
     snooze_morning: int = 9
     keys: dict[str, str] = field(default_factory=dict)
+    #: ``[snippets.NAME]``: global, not per profile (a person's own phrases, the same everywhere).
+    snippets: tuple[Snippet, ...] = ()
+    #: ``[commands]``: what ``|`` can pipe conversations to; global like the snippets.
+    commands: tuple[PipeCommand, ...] = ()
+    #: With marked conversations, a command runs once per conversation or once with an array.
+    pipe_marked: str = "each"
     insecure: bool = False
     demo: bool = False
     #: The address ``REACHKIT_API_KEY`` belongs to: the one in effect when the app started.
@@ -349,6 +367,16 @@ def _apply(settings: Settings, values: Mapping[str, Any], where: _Where, warning
                 settings.keys.update({str(k): v for k, v in value.items()})
             else:
                 bad(key, 'a table of "binding id" = "keys" (quote ids: "inbox.next_page" = "n")')
+        elif key == "pipe_marked":
+            if value in ("each", "array"):
+                settings.pipe_marked = value
+            else:
+                bad(key, '"each" (one run per marked conversation) or "array" (one run, a JSON array)')
+        elif key in GLOBAL_TABLES:
+            warnings.append(
+                f"{where.at(key)}: `{key}` belong at the top level of the file ([{key}.NAME] or [{key}]), "
+                "not in [defaults] or a profile: they are the same in every profile; ignored here."
+            )
         elif key == "api_key":
             warnings.append(
                 f"{where.at(key)}: `api_key` in the settings file is ignored (keys are kept apart, "
@@ -417,7 +445,8 @@ def default_profile_name(env: Mapping[str, str] | None = None) -> str:
     return _choose_profile(None, os.environ if env is None else env, data, [])
 
 
-TOP_LEVEL_KEYS = ("default_profile", "defaults", "profiles")
+GLOBAL_TABLES = ("snippets", "commands")
+TOP_LEVEL_KEYS = ("default_profile", "defaults", "profiles", *GLOBAL_TABLES)
 
 
 def load_settings(
@@ -462,12 +491,34 @@ def load_settings(
         settings.download_dir = overrides.download_dir.expanduser()
     settings.insecure = overrides.insecure
     settings.demo = overrides.demo
+    settings.snippets, settings.commands = _global_tables(data, path, text, warnings)
 
     settings.env_key_base_url = settings.base_url if env_key_base_url is None else env_key_base_url
     env_key_fits = env_key_belongs_to(settings.base_url, settings.env_key_base_url)
     settings.api_key, settings.api_key_source = _resolve_key(overrides, env, profile, warnings, env_key_fits)
     settings.warnings = warnings
     return settings
+
+
+def _global_tables(
+    data: Mapping[str, Any], path: Path, text: str, warnings: list[str]
+) -> tuple[tuple[Snippet, ...], tuple[PipeCommand, ...]]:
+    """``[snippets.NAME]`` and ``[commands]``: every problem named with the file's line."""
+
+    def warn(table: tuple[str, ...], key: str | None, message: str) -> None:
+        warnings.append(f"{_Where(path, text, table).at(key)}: {message}")
+
+    snippets: tuple[Snippet, ...] = ()
+    commands: tuple[PipeCommand, ...] = ()
+    if "snippets" in data:
+        from .domain.snippets import snippets_from_config
+
+        snippets = snippets_from_config(data["snippets"], warn)
+    if "commands" in data:
+        from .domain.pipes import commands_from_config
+
+        commands = commands_from_config(data["commands"], warn)
+    return snippets, commands
 
 
 def profile_settings(name: str, current: Settings, env: Mapping[str, str] | None = None) -> Settings:
