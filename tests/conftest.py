@@ -38,6 +38,32 @@ def pytest_configure(config: pytest.Config) -> None:
         config.add_cleanup(traveller.stop)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """A failure's report may quote a stranger's text (lone surrogates from the hostile data set):
+    escape what UTF-8 cannot carry, or pytest-xdist cannot send the report and the whole run
+    ends in an INTERNALERROR that hides which test failed and why."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.longrepr is not None and not isinstance(report.longrepr, tuple):
+        text = str(report.longrepr)
+        if _not_utf8(text):
+            report.longrepr = _escaped(text)
+    report.sections = [(name, _escaped(body)) if _not_utf8(body) else (name, body) for name, body in report.sections]
+
+
+def _not_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _escaped(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 # The demo's clock in tests: every generated date is relative to it, so data never drifts.
 DEMO_NOW = dt.datetime(2026, 5, 28, 15, 30, tzinfo=dt.UTC)
 DEMO_CONVERSATIONS = 60
