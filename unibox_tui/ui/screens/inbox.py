@@ -93,6 +93,7 @@ class InboxScreen(Screen[None]):
         # and handed down; the client is asked each time (built after the first frame, and
         # replaced when a refused key is replaced).
         app = self.unibox
+        self._workspace = app.workspace
         self.model = InboxModel(page_size=app.settings.page_size, local=app.local_triage, clock=app.clock)
         self.triage = TriageService(self.model, self._client, mark_read_on_open=lambda: app.settings.mark_read_on_open)
         disk = lambda: row_cache_for(app.settings, app._normalised_base_url())  # noqa: E731 - asked per load
@@ -107,7 +108,10 @@ class InboxScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def _client(self) -> ReachkitClient | None:
-        return self.unibox.client
+        """This screen's workspace's client; none once another workspace took over: a timer or a
+        worker of this screen still running while it is removed must not ask the new server."""
+        app = self.unibox
+        return app.client if app.workspace is self._workspace else None
 
     # -- layout ------------------------------------------------------------------------------------
 
@@ -133,7 +137,7 @@ class InboxScreen(Screen[None]):
                 yield ListStatus(id="list-status")
             with Vertical(id="thread-pane"):
                 yield ThreadHeader(id="thread-header")
-                yield LeadContext(lambda: self.unibox.lead_finder, id="lead-context")
+                yield LeadContext(lambda: self.unibox.lead_finder if self._client() else None, id="lead-context")
                 yield ThreadView(id="thread")
                 yield Composer(id="composer")
         yield DownloadsPanel(id="downloads")
