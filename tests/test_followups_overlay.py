@@ -95,3 +95,17 @@ def test_a_reminder_is_recorded_only_for_a_confirmed_reply_with_one_chosen(tmp_p
     assert abs(due["a"] - dt.timedelta(days=2)).total_seconds() < 5
     assert abs(due["b"] - dt.timedelta(weeks=1)).total_seconds() < 5
     assert all(r.incoming == 1 for r in store.reminders())  # one incoming message each: one more is a reply
+
+
+def test_a_snooze_wakes_on_a_polled_page_even_when_an_older_re_read_is_held(tmp_path):
+    model = make_model(tmp_path)
+    show(model, [conversation("a"), conversation("b")])
+    model.remember(conversation("b"))  # opened (re-read) before it was snoozed
+    store = FollowupStore(tmp_path / "followups.json", "https://server.example", clock=TickingClock(NOW))
+    service = Followups(store, model, clock=TickingClock(NOW), zone=dt.UTC)
+    assert service.snooze(["b"], NOW + dt.timedelta(days=3)) == (["b"], [])
+    assert [row.id for row in model.rows] == ["a"]
+    polled = page_of([conversation("b", hours_ago=0.1, messages=3), conversation("a")])  # the lead wrote again
+    model.absorb_poll(PageKey("primary", "", 1, PAGE_SIZE), polled, asked_at=0.0)
+    assert service.check().woken == ("b",)
+    assert store.back_mark("b").kind == "new_reply" and not store.is_snoozed("b")

@@ -163,8 +163,10 @@ class Followups:
         page holds any more is left out and named: the caller fetches it and asks again.
         """
         done, missing = [], []
-        for conversation_id in conversation_ids:
-            copy = self.model.server_copy(conversation_id)
+        ids = list(conversation_ids)
+        copies = self.model.freshest(ids)
+        for conversation_id in ids:
+            copy = copies.get(conversation_id)
             if copy is None:
                 missing.append(conversation_id)
                 continue
@@ -223,7 +225,7 @@ class Followups:
         ``extra``: conversations just fetched (``Wakeups.to_check`` of an earlier round).
         """
         ids = [s.conversation_id for s in self.store.snoozes()] + [r.conversation_id for r in self.store.reminders()]
-        known = {c.id: c for c in (self.model.server_copy(i) for i in ids) if c is not None}
+        known = self.model.freshest(ids) if ids else {}
         known.update({c.id: c for c in extra})
         wakeups = find_wakeups(self.store.snoozes(), self.store.reminders(), known.values(), self.clock.now())
         if wakeups:
@@ -246,7 +248,9 @@ class Followups:
             return
         choice = session.draft.remind or default()
         span = REMIND_SPANS.get(choice)
-        conversation = event.conversation or session.conversation or self.model.server_copy(session.conversation_id)
+        held = self.model.freshest([session.conversation_id]).get(session.conversation_id)
+        copies = [c for c in (event.conversation, session.conversation, held) if c is not None]
+        conversation = max(copies, key=lambda c: len(c.messages)) if copies else None
         if span is None or conversation is None:
             return  # off; or nothing tells how many replies there were, so no reply could be recognised
         sent = event.message.email_date if event.message is not None and event.message.email_date else None

@@ -366,6 +366,22 @@ class InboxModel:
                     return conversation
         return next((c for page in self.pages.values() for c in page.items if c.id == conversation_id), None)
 
+    def freshest(self, conversation_ids: Iterable[str]) -> dict[str, Conversation]:
+        """For each id, of every copy held (a re-read, the page on screen, cached pages), the one
+        that knows most: the most messages, then the latest activity. ``server_copy`` prefers a
+        re-read even when a poll has since brought a page with a newer message in it."""
+        wanted = set(conversation_ids)
+        best: dict[str, Conversation] = {}
+        pages = [self.current_page] if self.current_page is not None else []
+        for copy in (*self._fresh.values(), *(c for page in [*pages, *self.pages.values()] for c in page.items)):
+            if copy.id in wanted and (copy.id not in best or _knows_more(copy, best[copy.id])):
+                best[copy.id] = copy
+        return best
+
+    def fresh_copies(self) -> list[Conversation]:
+        """The single conversations re-read (or replied to) since their page came, oldest first."""
+        return list(self._fresh.values())
+
     def conversation(self, conversation_id: str) -> Conversation | None:
         """The conversation as the user should see it (``None`` if no copy is loaded)."""
         raw = self.server_copy(conversation_id)
@@ -736,6 +752,16 @@ class InboxModel:
             elif key.page == 1 and not key.search and key.folder == mark.folder and _must_be_on(mark, page, key.page_size):
                 gone.append(conversation_id)
         self.unmark(*gone)
+
+
+def _knows_more(candidate: Conversation, known: Conversation) -> bool:
+    if len(candidate.messages) != len(known.messages):
+        return len(candidate.messages) > len(known.messages)
+    a, b = candidate.activity_at, known.activity_at
+    try:
+        return a is not None and (b is None or a > b)
+    except TypeError:  # a naive date against an aware one
+        return False
 
 
 def _must_be_on(mark: _Mark, first_page: Page[Conversation], page_size: int) -> bool:
