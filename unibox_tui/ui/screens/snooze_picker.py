@@ -106,7 +106,13 @@ class SnoozePicker(ModalScreen[SnoozePick | None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).display = False
+        self._feedback(Content(""))
         self.query_one(OptionList).focus()
+
+    def _feedback(self, content: Content) -> None:
+        feedback = self.query_one("#snooze-feedback", Static)
+        feedback.update(content)
+        feedback.display = bool(content.plain)
 
     # -- picking -----------------------------------------------------------------------------------
 
@@ -149,13 +155,12 @@ class SnoozePicker(ModalScreen[SnoozePick | None]):
     @on(Input.Changed, "#snooze-custom")
     def _typed(self, event: Input.Changed) -> None:
         """What the typed time means so far (mistakes are said once enter is pressed)."""
-        feedback = self.query_one("#snooze-feedback", Static)
         try:
             wake = self._read(event.value)
         except SnoozeError:
-            feedback.update(Content(""))
+            self._feedback(Content(""))
             return
-        feedback.update(Content.assemble(("wakes ", "$text-muted"), (wake_time(wake, self.now, self.zone), "bold")))
+        self._feedback(Content.assemble(("wakes ", "$text-muted"), (wake_time(wake, self.now, self.zone), "bold")))
 
     @on(Input.Submitted, "#snooze-custom")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -163,9 +168,9 @@ class SnoozePicker(ModalScreen[SnoozePick | None]):
         try:
             wake = self._read(event.value)
         except SnoozeError as error:
-            self.query_one("#snooze-feedback", Static).update(Content.styled(str(error), "$text-error"))
+            self._feedback(Content.styled(str(error), "$text-error"))
             return
-        self.dismiss(SnoozePick(CUSTOM, wake, f"until {wake_time(wake, self.now, self.zone)}"))
+        self.dismiss(SnoozePick(CUSTOM, wake, f"typed “{clean_line(event.value, max_chars=40)}”"))
 
     def on_click(self, event: events.Click) -> None:
         if event.widget is self:

@@ -270,8 +270,7 @@ class Composer(Vertical):
     # -- keys ------------------------------------------------------------------------------------------
 
     def _keys(self) -> Keys:
-        return Keys(self._key("composer.send"), self._key("composer.signature"), self._key("composer.undo_send"),
-                    self._key("composer.remind"))
+        return Keys(self._key("composer.send"), self._key("composer.signature"), self._key("composer.undo_send"))
 
     def _key(self, binding_id: str) -> str:
         """The key a binding has now (after the user's keymap), for hints."""

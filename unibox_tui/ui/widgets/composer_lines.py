@@ -27,7 +27,6 @@ class Keys:
     send: str = "ctrl+s"
     signature: str = "ctrl+g"
     undo: str = "ctrl+z"
-    remind: str = "ctrl+w"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,15 +114,12 @@ def signature_line(view: ComposerView) -> Content:
 
 
 def reminder_text(view: ComposerView) -> Content:
-    """``remind if no reply: 4 days (ctrl+w)``: set when the reply is confirmed sent."""
+    """``remind if no reply: 4 days`` (the key bar names the key): set when the reply is confirmed sent."""
     from ...domain.followups import remind_words
 
     if view.remind == "off":
-        return Content.styled(f"no reminder ({view.keys.remind})", "$text-muted")
-    return Content.assemble(
-        ("remind if no reply: ", "$text-muted"), (remind_words(view.remind), "bold $text-accent"),
-        (f" ({view.keys.remind})", "$text-muted"),
-    )
+        return Content.styled("no reminder", "$text-muted")
+    return Content.assemble(("remind if no reply: ", "$text-muted"), (remind_words(view.remind), "bold $text-accent"))
 
 
 def status_line(view: ComposerView) -> Content:
