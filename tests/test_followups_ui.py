@@ -106,23 +106,30 @@ async def test_a_snooze_hides_the_conversation_wakes_at_its_time_and_survives_a_
         await pilot.press("down", "h", "2")  # primary[3] until tomorrow 9:00
         await settle(pilot)
         assert primary[3] not in listed_ids(app)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        await pilot.press("h", "3")  # primary[10], on page 2, until next Monday 9:00
+        await settle(pilot)
+        assert "Snoozed 2" in folder_text(app)
     journal = next((data_dir() / "test").glob("journal-*.jsonl")).read_text().splitlines()
-    assert [json.loads(line)["kind"] for line in journal] == ["snoozed", "snoozed"]
+    assert [json.loads(line)["kind"] for line in journal] == ["snoozed"] * 3
 
-    # Next start, the morning after: the snooze whose time passed while closed is back, and the
-    # first one still carries its mark (it was never opened).
-    later = TickingClock(server_now(demo_server) + dt.timedelta(days=1, hours=18))
+    # Next start, on Tuesday: the snoozes whose time passed while the app was closed are back atop
+    # page 1 (primary[10] fetched for it), and the first one still carries its mark (never opened).
+    later = TickingClock(server_now(demo_server) + dt.timedelta(days=5))
     app = app_at(demo_server, later, page_size=10)
     async with app.run_test(size=(150, 40)) as pilot:
         await settle(pilot)
-        assert listed_ids(app)[:2] == [primary[3], primary[1]]  # the most recently woken first
-        assert list_text(app).count("↩ back · snooze ended") == 2
+        assert listed_ids(app)[:3] == [primary[10], primary[3], primary[1]]  # the most recently woken first
+        assert list_text(app).count("↩ back · snooze ended") == 3
         assert "Snoozed" in folder_text(app) and "Snoozed 1" not in folder_text(app)
         assert any(n.title == "Follow-ups" and "Back:" in n.message for n in notifications(app))
+        listing = app.screen.query_one(ConversationList)
+        opened = listing.current_row.id
         await pilot.press("enter")  # opened: no longer "back"
         await settle(pilot)
-        assert app.screen.query_one(ConversationList).rows[0].woken == ""
-        assert list_text(app).count("↩ back · snooze ended") == 1
+        assert listing.rows[listing.index_of(opened)].woken == ""
+        assert list_text(app).count("↩ back · snooze ended") == 2
 
 
 async def test_a_new_reply_wakes_a_snoozed_conversation_and_one_alert_rings_per_poll(demo_server, tmp_path, monkeypatch):

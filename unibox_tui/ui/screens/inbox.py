@@ -322,7 +322,7 @@ class InboxScreen(Screen[None]):
         self.followups.snooze()
 
     def action_waiting(self) -> None:
-        self.followups.waiting_view()
+        self.followups.waiting.view()
 
     def quit_when_saved(self) -> bool:
         return self.triage_keys.quit_when_saved()

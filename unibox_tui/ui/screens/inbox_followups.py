@@ -1,19 +1,17 @@
-"""Follow-ups on the inbox screen: snoozes (``h``), wake-ups, return dates, the waiting queue
-(``w``), the hot count in the status line, and new-reply alerts.
+"""Follow-ups on the inbox screen: snoozes (``h``), wake-ups, return dates, new-reply alerts,
+and the waiting queue (``w``, in ``inbox_waiting.py``) with the status line's hot count.
 
 The rules live in ``domain.followups`` and its neighbours; this puts them on screen and on the
 clock: one timer for the next wake-up (``next_due``), a check at start-up and after every page,
-refresh and poll, the store saved in a thread, return dates read in a thread, the waiting
-queue's bounded scan in a worker, the bell and at most one desktop notification per poll.
+refresh and poll, the store saved in a thread, return dates read in a thread, the bell and at
+most one desktop notification per poll.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Final
 
@@ -22,29 +20,28 @@ from textual.timer import Timer
 from ...api.errors import NotFoundError
 from ...api.models import Conversation, Page
 from ...clock import local_zone
-from ...domain.alerts import Alert, alert_for, new_replies
 from ...domain.followups import Followups
 from ...domain.inbox_model import ChangeKind, InboxModel, ModelChange, PageKey
-from ...domain.notifier import Notifier
 from ...domain.ooo_dates import Candidate, read_return_date
-from ...domain.reply_session import ReplyEvent
-from ...domain.snooze import preset_wake
-from ...domain.waiting import SCAN_PAGE_SIZE, Waiting, merge_pages, plan_scan, scan_due, summarise, waiting_queue
-from ...render.formatting import compact_wait, wake_time
+from ...render.formatting import wake_time
 from ...render.thread import sender_label
-from ...store.journal import Snoozed
 from ..widgets.thread_view import ThreadView
-from .snooze_picker import SnoozePick, SnoozePicker
+from .inbox_waiting import WaitingQueue
 
 if TYPE_CHECKING:
     from textual.app import SystemCommand
 
     from ...api.client import ReachkitClient
     from ...config import Settings
+    from ...domain.alerts import Alert
+    from ...domain.notifier import Notifier
+    from ...domain.reply_session import ReplyEvent
     from ...store.followups import FollowupStore
+    from ...store.journal import Snoozed
     from .inbox import InboxScreen
+    from .snooze_picker import SnoozePick
 
-__all__ = ["MAX_TIMER_SECONDS", "InboxFollowups", "Reach"]
+__all__ = ["MAX_TIMER_SECONDS", "InboxFollowups"]
 
 log = logging.getLogger(__name__)
 
@@ -56,27 +53,6 @@ MAX_TIMER_SECONDS: Final = 60.0
 RETRY_SECONDS: Final = 30.0
 #: Snoozed conversations fetched to name them in the Snoozed view, at most.
 MAX_NAME_FETCHES: Final = 30
-
-
-@dataclass(slots=True)
-class Scan:
-    """What the last background scan of a folder's first pages saw."""
-
-    at: datetime
-    conversations: list[Conversation] = field(default_factory=list)
-    #: Conversation id -> its place in the folder (0 = newest activity).
-    positions: dict[str, int] = field(default_factory=dict)
-    requests: int = 0
-    reach: int = 0
-    error: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Reach:
-    """How far the waiting queue looked, for the line under it."""
-
-    folder: str
-    text: str
 
 
 class InboxFollowups:
@@ -93,12 +69,12 @@ class InboxFollowups:
         self.service = Followups(self.workspace.followups, model, clock=self.clock, zone=self.zone)
         self.service.changed.connect(self._store_changed)
         model.subscribe(self._model_changed)
-        self.notifier = Notifier()
+        self._notifier: Notifier | None = None
+        self.waiting = WaitingQueue(screen, model, client, self.store, self.zone)
         self._timer: Timer | None = None
         self._queued = False
         #: Fetches may start (after the first page: building the client waits for the first rows).
         self._online = False
-        self._scans: dict[str, Scan] = {}
         self._fetching: set[str] = set()
         self._failed: set[str] = set()
         self._reading: set[tuple[str, int, str]] = set()
@@ -154,7 +130,7 @@ class InboxFollowups:
         self._read_dates()
         if self._online:
             self._fetch(self.service.missing_pins())
-        self._count_hot()
+        self.waiting.count_hot()
 
     def _store_changed(self, _: object) -> None:
         self._save()
@@ -222,6 +198,8 @@ class InboxFollowups:
 
     def snooze(self) -> None:
         """``h``: the picker for the highlighted conversation, or for every marked one."""
+        from .snooze_picker import SnoozePicker  # (pickers load when first used, not at start-up)
+
         targets = self.service.targets(self._target())
         if not targets:
             self._say("No conversation is selected.", timeout=3)
@@ -248,6 +226,8 @@ class InboxFollowups:
         """``4`` on several leads: each until its own lead is back; any other choice: one time for all."""
         if pick.key != "4" or len(targets) == 1:
             return [(list(targets), pick.wake_at)]
+        from ...domain.snooze import preset_wake
+
         by_day: dict[date, list[str]] = {}
         for conversation_id in targets:
             day = self.service.return_date(conversation_id)
@@ -273,6 +253,7 @@ class InboxFollowups:
 
     def change_snooze(self, conversation_id: str, then: Callable[[], None]) -> None:
         """``h`` in the Snoozed view: a new wake-up time."""
+        from .snooze_picker import SnoozePicker
 
         def picked(pick: SnoozePick | None) -> None:
             if pick is not None and self.service.change_snooze(conversation_id, pick.wake_at, reason=pick.reason):
@@ -324,6 +305,8 @@ class InboxFollowups:
         screen.thread_view.focus()
 
     def _journal(self, conversation_ids: list[str], wake: datetime) -> None:
+        from ...store.journal import Snoozed
+
         entry = Snoozed(tuple(conversation_ids), wake.timestamp(), self.clock.time())
         self.screen.run_worker(partial(self._write_journal, entry), thread=True, group="journal", exit_on_error=False,
                                description="Writing the journal")
@@ -430,10 +413,12 @@ class InboxFollowups:
         if not key.search:
             self._alert(key.folder, before, page)
         if key.folder == self.model.folder:
-            self.scan(force=False)
+            self.waiting.scan(force=False)
 
     def _alert(self, folder: str, before: Page[Conversation] | None, page: Page[Conversation]) -> None:
         """The bell, and one desktop notification for the whole poll; never for the first load."""
+        from ...domain.alerts import alert_for, new_replies
+
         replies = new_replies(
             before.items if before is not None else None, page.items, folder=folder,
             mode=self._settings().alerts, label_of=lambda c: self.model.local_label(c.id),  # type: ignore[arg-type]
@@ -446,6 +431,15 @@ class InboxFollowups:
             self.screen.run_worker(partial(self._notify, alert), thread=True, group="alert", exit_on_error=False,
                                    description="Desktop notification")
 
+    @property
+    def notifier(self) -> Notifier:
+        """Desktop notifications (``notify-send`` / ``osascript``), set up at the first alert."""
+        if self._notifier is None:
+            from ...domain.notifier import Notifier
+
+            self._notifier = Notifier()
+        return self._notifier
+
     def _notify(self, alert: Alert) -> None:
         if not self.notifier.notify(alert.title, alert.body):
             log.info("desktop notification not shown: %s", self.notifier.last_error)
@@ -457,122 +451,4 @@ class InboxFollowups:
         yield SystemCommand("Snooze…", "Hide the conversation (or the marked ones) until a time you pick (h)", self.snooze)
         yield SystemCommand("Snoozed", "Every snoozed conversation and when it wakes (h changes it, H wakes now)",
                             self.snoozed_view)
-        yield SystemCommand("Waiting queue", "Unanswered replies, the longest wait first (w)", self.waiting_view)
-
-    # -- the waiting queue ---------------------------------------------------------------------------------
-
-    def waiting_view(self) -> None:
-        """``w``."""
-        from .waiting import WaitingScreen
-
-        if not isinstance(self.screen.app.screen, WaitingScreen):
-            self.screen.app.push_screen(WaitingScreen(self))
-
-    def _loaded(self, folder: str) -> list[tuple[PageKey, Page[Conversation]]]:
-        return [(key, page) for key, page in self.model.pages.items()
-                if isinstance(key, PageKey) and key.folder == folder and not key.search]
-
-    def queue(self) -> list[Waiting]:
-        """The folder on screen's unanswered replies: loaded pages, the last scan, fresher copies."""
-        folder = self.model.folder
-        scan = self._scans.get(folder)
-        merged = merge_pages(
-            (c for _, page in self._loaded(folder) for c in page.items), scan.conversations if scan else ()
-        )
-        listed = {c.id for c in merged}
-        fresher = [c for c in self.model.fresh_copies() if c.id in listed]  # a reply sent since, a re-read
-        merged = merge_pages(merged, fresher)
-        return waiting_queue(
-            merged, self.clock.now(), reply_within=timedelta(seconds=self._settings().reply_within),
-            label_of=lambda c: self.model.local_label(c.id), skip={s.conversation_id for s in self.store.snoozes()},
-        )
-
-    def _count_hot(self) -> None:
-        self.screen.status.hot_waiting = summarise(self.queue()).urgent
-
-    def reply_within_text(self) -> str:
-        return compact_wait(self._settings().reply_within)
-
-    def reach(self) -> Reach:
-        """How far the queue looked: the loaded pages, and the last scan."""
-        folder = self.model.folder
-        loaded = len({c.id for _, page in self._loaded(folder) for c in page.items})
-        scan = self._scans.get(folder)
-        name = folder.title()
-        if scan is None:
-            text = f"Looked at the {loaded} conversations of the loaded pages; scanning the first {SCAN_PAGE_SIZE * 3} of {name}…"
-        elif scan.error and not scan.conversations:
-            text = f"Looked at the {loaded} conversations of the loaded pages only: the scan failed ({scan.error}). ctrl+r tries again."
-        else:
-            when = scan.at.astimezone(self.zone)
-            requests = f"{scan.requests} request{'s' if scan.requests != 1 else ''}"
-            text = (f"Looked at: the loaded pages and the {scan.reach} most recent of {name} ({requests}, "
-                    f"{when.hour}:{when.minute:02d}) · ctrl+r scans again")
-        return Reach(name, text)
-
-    def scan(self, *, force: bool, then: Callable[[], None] | None = None) -> None:
-        """The bounded scan of the folder's first pages (``domain.waiting.plan_scan``), when due."""
-        folder = self.model.folder
-        last = self._scans.get(folder)
-        if self._client() is None or not (force or scan_due(last.at if last else None, self.clock.now())):
-            self._count_hot()
-            if then is not None:
-                then()
-            return
-        self.screen.run_worker(partial(self._scan, folder, then), group="waiting-scan", exclusive=True,
-                               exit_on_error=False, description="Scanning for unanswered replies")
-
-    async def _scan(self, folder: str, then: Callable[[], None] | None) -> None:
-        client = self._client()
-        if client is None:
-            return
-        loaded = {key.page for key, _ in self._loaded(folder) if key.page_size == SCAN_PAGE_SIZE}
-        plan = plan_scan(folder, loaded=loaded)
-        scan = Scan(self.clock.now())
-        total: int | None = None
-        for number in plan.pages:
-            if total is not None and number > total:
-                break
-            try:
-                page = await client.list_conversations(page=number, page_size=plan.page_size, folder=folder)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # noqa: BLE001 - the queue says the scan failed; the app goes on
-                scan.error = str(error) if str(error) else type(error).__name__
-                break
-            scan.requests += 1
-            total = page.total_pages
-            scan.reach = min(plan.reach, page.total_count) if page.total_count else len(scan.conversations) + len(page.items)
-            for index, conversation in enumerate(page.items):
-                scan.positions.setdefault(conversation.id, (number - 1) * plan.page_size + index)
-            scan.conversations.extend(page.items)
-        previous = self._scans.get(folder)
-        if scan.error and not scan.conversations and previous is not None:
-            previous.error = scan.error  # keep what the last scan saw, and say this one failed
-        else:
-            self._scans[folder] = scan
-        self._count_hot()
-        if then is not None:
-            then()
-
-    def go_to(self, conversation: Conversation) -> None:
-        """``enter`` in the waiting queue: back in the inbox, on that conversation."""
-        screen, model = self.screen, self.model
-        screen.conversation_list.focus()
-        if model.index_of(conversation.id) >= 0:
-            screen.view.select(conversation.id)
-            return
-        if model.server_copy(conversation.id) is None:
-            model.remember(conversation)
-        position = self._position(conversation.id)
-        if position is not None:
-            screen.load_page(position // model.page_size + 1, cursor=conversation.id)
-        screen.open_conversation(conversation.id)
-
-    def _position(self, conversation_id: str) -> int | None:
-        for key, page in self._loaded(self.model.folder):
-            for index, conversation in enumerate(page.items):
-                if conversation.id == conversation_id:
-                    return (key.page - 1) * key.page_size + index
-        scan = self._scans.get(self.model.folder)
-        return scan.positions.get(conversation_id) if scan is not None else None
+        yield SystemCommand("Waiting queue", "Unanswered replies, the longest wait first (w)", self.waiting.view)

@@ -27,7 +27,7 @@ from ..widgets.record_table import Cell, Column, RecordTable, Row
 from .room import RoomScreen
 
 if TYPE_CHECKING:
-    from .inbox_followups import InboxFollowups
+    from .inbox_waiting import WaitingQueue
 
 __all__ = ["WaitingScreen"]
 
@@ -65,7 +65,7 @@ class WaitingScreen(RoomScreen):
     BINDINGS = [Binding("enter", "open", "Open in the inbox", id="waiting.open")]
     HELP_NOTES = [("ctrl+r", "Scan the folder's first pages again (3 requests at most)")]
 
-    def __init__(self, pane: InboxFollowups) -> None:
+    def __init__(self, pane: WaitingQueue) -> None:
         super().__init__()
         self.pane = pane
 
