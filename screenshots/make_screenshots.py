@@ -6,11 +6,17 @@ Runs the real app headless against the local demo server and saves SVGs next to 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# The shots snooze conversations and cache pages: in a folder of their own, never the user's.
+_SCRATCH = tempfile.mkdtemp(prefix="unibox-screenshots-")
+os.environ["XDG_DATA_HOME"] = os.path.join(_SCRATCH, "data")
+os.environ["XDG_CACHE_HOME"] = os.path.join(_SCRATCH, "cache")
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
@@ -57,6 +63,24 @@ async def main() -> None:
         await shoot(server, "campaigns-120x40", (120, 40), campaigns)
         await shoot(server, "campaigns-80x24", (80, 24), campaigns)
         await shoot(server, "inboxes-120x40", (120, 40), warming_inbox)
+
+        async def snoozed(pilot) -> None:  # type: ignore[no-untyped-def]
+            screen = pilot.app.screen
+            await pilot.press("h", "2", "down", "h", "3", "down", "down", "h", "c", *"fri 14:00", "enter")
+            await settle(pilot)
+            away = next((i for i, row in enumerate(screen.conversation_list.rows) if row.away), None)
+            if away is not None:  # an out-of-office lead: until they are back
+                screen.conversation_list.cursor = away
+                await settle(pilot)
+                await pilot.press("h", "4")
+                await settle(pilot)
+            screen.followups.snoozed_view()
+
+        async def waiting(pilot) -> None:  # type: ignore[no-untyped-def]
+            await pilot.press("w")
+
+        await shoot(server, "snoozed-120x40", (120, 40), snoozed)
+        await shoot(server, "waiting-120x40", (120, 40), waiting)
 
 
 if __name__ == "__main__":

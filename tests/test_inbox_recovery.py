@@ -15,6 +15,7 @@ from typing import Any
 from helpers import clock_for, keep_notifications, make_app, make_settings, notifications, screen_text, settle
 
 from unibox_tui.api import ReachkitClient
+from unibox_tui.ui.screens.inbox_thread import REFRESH_DELAY
 from unibox_tui.ui.app import UniboxApp
 from unibox_tui.ui.widgets.conversation_list import ConversationList
 from unibox_tui.ui.widgets.folder_bar import FolderBar
@@ -124,6 +125,10 @@ async def test_a_thread_refresh_that_fails_unexpectedly_says_so_and_ctrl_r_recov
             demo_server.state.add_incoming_message(primary[0], text="One more thing from me.")
             surprise.armed = True
             await pilot.press("ctrl+r")
+            await settle(pilot)
+            # The re-read that opening scheduled (REFRESH_DELAY after enter) has no business undoing
+            # what ctrl+r just found: under load it used to land here and wipe the note.
+            await pilot.pause(REFRESH_DELAY + 0.1)
             await settle(pilot)
             header = app.screen.query_one(ThreadHeader)
             assert surprise.raised == 1 and header.note == "could not refresh; ctrl+r retries"

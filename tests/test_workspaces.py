@@ -198,3 +198,24 @@ async def test_a_reply_counting_down_keeps_the_workspace_until_it_leaves_or_is_u
         await switch_to(pilot, "beta")
     assert alpha.count("POST", REPLY) == 0
     assert drafts_of("alpha") == {alpha.state.conversation_ids(folder="primary")[0]: "Not cut off by a switch"}
+
+
+async def test_work_left_running_on_the_old_inbox_never_asks_the_new_server(make_demo_server):
+    alpha = make_demo_server(key="alpha-key-11111111", seed=1, conversations=12)
+    beta = make_demo_server(key="beta-key-22222222", seed=2, conversations=12)
+    two_profiles(alpha, beta)
+    opened = alpha.state.conversation_ids(folder="primary")[1]
+    app = keep_notifications(UniboxApp(load_settings(env={}), clock=clock_for()))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        old = app.screen
+        old.query_one(ConversationList).cursor = 1
+        await pilot.press("enter")  # opened: a re-read is due 1.5 s later, on alpha's inbox
+        await settle(pilot)
+        await switch_to(pilot, "beta")
+        # What that timer (or any worker of the old screen) does while the old inbox is being
+        # removed: it must reach no server, least of all beta with alpha's conversation id.
+        old.thread.reload(opened)
+        await settle(pilot)
+        assert not [r for r in beta.requests if opened in r.path]
+        assert old._client() is None and app.screen._client() is not None

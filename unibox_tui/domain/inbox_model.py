@@ -8,7 +8,7 @@ the thread header and the status line only read it; triage changes it through ``
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -37,6 +37,7 @@ __all__ = [
     "PageCounts",
     "PageKey",
     "PollResult",
+    "RowNote",
 ]
 
 FOLDERS = ("primary", "others")
@@ -113,6 +114,17 @@ class PollResult:
     updated: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True, slots=True)
+class RowNote:
+    """Follow-up words on a row: why it came back, and when an out-of-office lead returns."""
+
+    woken: str = ""
+    away: str = ""
+
+
+_NO_NOTE = RowNote()
+
+
 @dataclass(slots=True)
 class _Mark:
     """Where a marked conversation was last seen: its folder and its activity (the sort key)."""
@@ -162,6 +174,11 @@ class InboxModel:
         self._pending: dict[str, Pending] = {}
         self._blocked: set[str] = set()
         self._marks: dict[str, _Mark] = {}
+        #: The follow-ups overlay (see ``set_overlay``): snoozed ids out of every list, conversations
+        #: back from a snooze or a reminder pinned atop page 1 of their folder, notes on rows.
+        self._hidden: frozenset[str] = frozenset()
+        self._pinned: dict[str, tuple[str, ...]] = {}
+        self._notes: dict[str, RowNote] = {}
         self._all_rows: list[ConversationRow] = []
         self.rows: list[ConversationRow] = []
         self._listeners: list[Callable[[ModelChange], None]] = []
@@ -234,7 +251,8 @@ class InboxModel:
         self.painted = key
         self.from_disk = False
         now = self.clock.now()
-        self._all_rows = [self._build_row(conversation, now) for conversation in page.items]
+        items = self._with_pinned(key, page.items)
+        self._all_rows = [self._build_row(conversation, now) for conversation in items]
         self._show_rows(cursor)
         if not key.search:
             cached = self.pages.get(key)
@@ -249,7 +267,12 @@ class InboxModel:
         """
         if key.page != 1 or key.search or self._pending:
             return False
-        marked = [row_with_local(row, self.local.label(row.id), self.local.read_state(row.id, row.count)) for row in rows]
+        marked = [
+            self._noted(row_with_local(row, self.local.label(row.id), self.local.read_state(row.id, row.count)))
+            for row in rows
+        ]
+        pinned = self._pinned.get(key.folder, ())
+        marked.sort(key=lambda row: pinned.index(row.id) if row.id in pinned else len(pinned))  # (stable)
         if not self._visible(marked):
             return False
         self.current_page = None
@@ -342,6 +365,22 @@ class InboxModel:
                 if conversation.id == conversation_id:
                     return conversation
         return next((c for page in self.pages.values() for c in page.items if c.id == conversation_id), None)
+
+    def freshest(self, conversation_ids: Iterable[str]) -> dict[str, Conversation]:
+        """For each id, of every copy held (a re-read, the page on screen, cached pages), the one
+        that knows most: the most messages, then the latest activity. ``server_copy`` prefers a
+        re-read even when a poll has since brought a page with a newer message in it."""
+        wanted = set(conversation_ids)
+        best: dict[str, Conversation] = {}
+        pages = [self.current_page] if self.current_page is not None else []
+        for copy in (*self._fresh.values(), *(c for page in [*pages, *self.pages.values()] for c in page.items)):
+            if copy.id in wanted and (copy.id not in best or _knows_more(copy, best[copy.id])):
+                best[copy.id] = copy
+        return best
+
+    def fresh_copies(self) -> list[Conversation]:
+        """The single conversations re-read (or replied to) since their page came, oldest first."""
+        return list(self._fresh.values())
 
     def conversation(self, conversation_id: str) -> Conversation | None:
         """The conversation as the user should see it (``None`` if no copy is loaded)."""
@@ -488,7 +527,7 @@ class InboxModel:
             search = self.painted.search if self.painted is not None else self.search
             if not page.items:
                 return PageCounts(self.page_number, page.total_pages, page.total_count, search, None, None)
-            shown = [(self.shown(c), self.local.label(c.id)) for c in page.items]
+            shown = [(self.shown(c), self.local.label(c.id)) for c in page.items if c.id not in self._hidden]
             unread = sum(1 for c, _ in shown if c.unread)
             to_triage = sum(
                 1 for c, local in shown if conversation_needs_triage(c, local or c.label_override, self._blocked)
@@ -508,6 +547,97 @@ class InboxModel:
         self.label_filter = label
         self.repaint(cursor)
 
+    # -- the follow-ups overlay ----------------------------------------------------------------------
+
+    def set_overlay(
+        self,
+        *,
+        hidden: Iterable[str] = (),
+        pinned: Mapping[str, Sequence[str]] | None = None,
+        notes: Mapping[str, RowNote] | None = None,
+    ) -> None:
+        """Snoozed conversations leave every list; those back from a snooze or a reminder go atop
+        page 1 of their folder (``pinned``: folder -> ids, first on top); ``notes`` go on rows.
+
+        Like the label filter, an overlay on what the server sent: the rows re-flow, and a cursor
+        whose conversation was hidden moves on to the next row (the previous one at the end). A
+        pin taken away waits for the next paint. Nothing is announced when nothing changed.
+        """
+        hidden = frozenset(hidden)
+        pinned_now = {folder: tuple(ids) for folder, ids in (pinned or {}).items() if ids}
+        notes_now = {cid: note for cid, note in (notes or {}).items() if note != _NO_NOTE}
+        # A conversation unpinned (opened, no longer "back") stays where it is until the next paint:
+        # the row the user just opened must not jump away from under the cursor.
+        added = any(cid not in self._pinned.get(folder, ()) for folder, ids in pinned_now.items() for cid in ids)
+        reflow = hidden != self._hidden or added
+        renoted = {cid for cid in set(notes_now) | set(self._notes) if notes_now.get(cid) != self._notes.get(cid)}
+        cursor = self._cursor_after_hiding(hidden)
+        self._hidden, self._pinned, self._notes = hidden, pinned_now, notes_now
+        if reflow:
+            self._reflow(cursor)
+        elif renoted:
+            self._renote(renoted)
+
+    def repin(self) -> None:
+        """Pinned conversations whose copy arrived after page 1 was painted join its top."""
+        key = self.painted
+        if key is None or key.page != 1 or key.search:
+            return
+        late = [
+            cid for cid in self._pinned.get(key.folder, ())
+            if cid not in self._hidden and self._row_position(cid) is None and self.server_copy(cid) is not None
+        ]
+        if late:
+            self._reflow(self.cursor_id or 0)
+
+    def is_hidden(self, conversation_id: str) -> bool:
+        return conversation_id in self._hidden
+
+    def note(self, conversation_id: str) -> RowNote:
+        return self._notes.get(conversation_id, _NO_NOTE)
+
+    def _cursor_after_hiding(self, hidden: frozenset[str]) -> str | int:
+        """Where the cursor goes when its row is hidden: the next row still shown, else the one before."""
+        current = self.cursor_id
+        if current is None or current not in hidden:
+            return current if current is not None else 0
+        start = self.index_of(current)
+        after = [row.id for row in self.rows[start + 1:] if row.id not in hidden]
+        before = [row.id for row in self.rows[:max(0, start)] if row.id not in hidden]
+        return after[0] if after else (before[-1] if before else 0)
+
+    def _reflow(self, cursor: str | int) -> None:
+        if self.painted is not None and self.current_page is not None:
+            self.show_page(self.painted, self.current_page, cursor)
+        elif self._all_rows:
+            self._all_rows = [self._noted(row) for row in self._all_rows]
+            self._show_rows(cursor)
+
+    def _renote(self, conversation_ids: set[str]) -> None:
+        changed = []
+        for position, row in enumerate(self._all_rows):
+            if row.id in conversation_ids:
+                noted = self._noted(row)
+                if noted != row:
+                    self._replace_row(position, noted)
+                    changed.append(row.id)
+        if changed:
+            self._emit(ChangeKind.ROWS, changed)
+
+    def _with_pinned(self, key: PageKey, items: Sequence[Conversation]) -> Sequence[Conversation]:
+        """Page 1 of a folder (no search) starts with the conversations pinned to it."""
+        pinned = self._pinned.get(key.folder, ()) if key.page == 1 and not key.search else ()
+        if not pinned:
+            return items
+        on_page = {c.id: c for c in items}
+        first = []
+        for conversation_id in pinned:
+            copy = on_page.get(conversation_id) or self.server_copy(conversation_id)
+            if copy is not None and copy.id not in {c.id for c in first}:
+                first.append(copy)
+        ids = {c.id for c in first}
+        return [*first, *(c for c in items if c.id not in ids)]
+
     # -- rows ---------------------------------------------------------------------------------------
 
     def row(self, conversation_id: str) -> ConversationRow | None:
@@ -517,11 +647,18 @@ class InboxModel:
         return next((i for i, row in enumerate(self.rows) if row.id == conversation_id), -1)
 
     def _build_row(self, conversation: Conversation, now: datetime) -> ConversationRow:
-        return build_row(self.shown(conversation), now, local_label=self.local.label(conversation.id))
+        return self._noted(build_row(self.shown(conversation), now, local_label=self.local.label(conversation.id)))
+
+    def _noted(self, row: ConversationRow) -> ConversationRow:
+        note = self._notes.get(row.id, _NO_NOTE)
+        if (row.woken, row.away) == (note.woken, note.away):
+            return row
+        return replace(row, woken=note.woken, away=note.away)
 
     def _visible(self, rows: list[ConversationRow]) -> list[ConversationRow]:
+        rows = [row for row in rows if row.id not in self._hidden]
         if not self.label_filter:
-            return list(rows)
+            return rows
         name = label_name(self.label_filter)
         return [row for row in rows if row.label == name]
 
@@ -615,6 +752,16 @@ class InboxModel:
             elif key.page == 1 and not key.search and key.folder == mark.folder and _must_be_on(mark, page, key.page_size):
                 gone.append(conversation_id)
         self.unmark(*gone)
+
+
+def _knows_more(candidate: Conversation, known: Conversation) -> bool:
+    if len(candidate.messages) != len(known.messages):
+        return len(candidate.messages) > len(known.messages)
+    a, b = candidate.activity_at, known.activity_at
+    try:
+        return a is not None and (b is None or a > b)
+    except TypeError:  # a naive date against an aware one
+        return False
 
 
 def _must_be_on(mark: _Mark, first_page: Page[Conversation], page_size: int) -> bool:

@@ -249,6 +249,15 @@ class ReplySession:
             self.flush()
             self._changed()
 
+    def set_reminder(self, choice: str) -> None:
+        """"Remind me if no reply" (``off``, ``2d``, ``4d``, ``1w``): kept with the draft, and
+        recorded by whoever listens when the server confirms the reply (``Happened.SENT``)."""
+        if self.mode in (Mode.EDITING, Mode.COUNTDOWN) and self.draft.remind != choice:
+            self.draft = replace(self.draft, remind=choice)
+            self._dirty = True
+            self.flush()
+            self._changed()
+
     def _autosave(self) -> None:
         self._save_timer = None
         snapshot = self._snapshot()

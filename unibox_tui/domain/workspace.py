@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from ..api.lead_lookup import LeadFinder
     from ..clock import Clock
     from ..config import Settings
+    from ..store.followups import FollowupStore
+    from ..store.journal import Journal
     from ..store.local_triage import LocalTriageStore
     from ..store.row_cache import RowCache
     from .scheduler import Scheduler
@@ -79,6 +81,7 @@ class Workspace:
                           lambda: float(self.settings.send_delay))
         )
         self._local_triage: LocalTriageStore | None = None
+        self._followups: FollowupStore | None = None
         self._local_triage_told = False
         self._lead_finder: LeadFinder | None = None
         if client is None and settings.api_key:
@@ -153,6 +156,28 @@ class Workspace:
         return store.problem
 
     @property
+    def followups(self) -> FollowupStore:
+        """Snoozes, reminders and "back" marks of this workspace (read once; problems in ``take_problems``)."""
+        if self._followups is None:
+            from ..store.followups import FollowupStore
+
+            self._followups = FollowupStore.for_profile(
+                self.settings.profile, self.base_url, demo=self.settings.demo, clock=self.clock
+            )
+        return self._followups
+
+    @property
+    def journal(self) -> Journal:
+        """The day summary's journal of this workspace (the demo keeps its own under ``.demo``)."""
+        from ..store.journal import Journal
+
+        if self.settings.demo:
+            from ..config import data_dir
+
+            return Journal(data_dir() / DEMO_FOLDER / "journal-demo.jsonl")
+        return Journal.for_workspace(self.settings.profile, self.base_url)
+
+    @property
     def lead_finder(self) -> LeadFinder | None:
         """Campaign-lead lookups of this workspace, tied to its current client."""
         from ..api.lead_lookup import LeadFinder
@@ -178,14 +203,14 @@ class Workspace:
     # -- the end ------------------------------------------------------------------------------------
 
     def stop(self) -> None:
-        """No more timers or requests of this workspace; its local labels saved."""
+        """No more timers or requests of this workspace; its local labels and follow-ups saved."""
         self.sessions.stop()
-        store = self._local_triage
-        if store is not None and store.dirty:
-            try:
-                store.save()
-            except OSError as error:
-                log.warning("local labels not saved: %s", error)
+        for store, what in ((self._local_triage, "local labels"), (self._followups, "follow-ups")):
+            if store is not None and store.dirty:
+                try:
+                    store.save()
+                except OSError as error:
+                    log.warning("%s not saved: %s", what, error)
 
     async def aclose(self) -> None:
         """``stop``, then close the client if this workspace made it (or was given it to own)."""

@@ -131,6 +131,11 @@ class ConversationRow:
     label_local: bool = False
     damaged: bool = False
     count: int = 0
+    #: Follow-ups (our own words): why a snoozed or reminded conversation came back
+    #: ("snooze ended", "new reply", "no reply since 29 Nov"), and an out-of-office lead's
+    #: return ("back 14 Dec"). Set by the inbox model's overlay, never from the disk cache.
+    woken: str = ""
+    away: str = ""
 
 
 def _triage_fields(conversation: Conversation, local_label: str | None) -> dict[str, object]:

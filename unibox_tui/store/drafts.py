@@ -48,6 +48,8 @@ EDITING: Final = "editing"
 SENDING: Final = "sending"
 DELIVERY_UNKNOWN: Final = "delivery_unknown"
 _STATES: Final = (EDITING, SENDING, DELIVERY_UNKNOWN)
+#: ``Draft.remind`` values (config.REMIND_AFTER_CHOICES; not imported: the store stays light).
+REMIND_CHOICES: Final = ("off", "2d", "4d", "1w")
 
 FORMAT_VERSION: Final = 1
 SUFFIX: Final = ".json"
@@ -92,6 +94,10 @@ class Draft:
     check_result: str = ""
     #: Grows with every change; a save never replaces a newer revision with an older one.
     revision: int = 0
+    #: "Remind me if no reply" for this reply (``off``, ``2d``, ``4d``, ``1w``); ``None``: the
+    #: ``remind_after`` setting. Kept with the draft: a reply confirmed only at the next start
+    #: still gets its reminder.
+    remind: str | None = None
 
     @property
     def pending(self) -> bool:
@@ -129,6 +135,8 @@ class Draft:
         ):
             raise ValueError("baseline is not a list of text")
         values["signature"] = bool(values.get("signature", True))
+        if values.get("remind") is not None and values["remind"] not in REMIND_CHOICES:
+            values["remind"] = None  # an unknown choice falls back to the setting, never a wrong date
         for name in ("revision", "checks"):
             number = values.get(name, 0)
             values[name] = number if isinstance(number, int) and not isinstance(number, bool) and number >= 0 else 0

@@ -49,6 +49,10 @@ class PageCache(Generic[T]):
         """Every cached page, least recently used first (reading does not refresh their order)."""
         return [item.value for item in self._items.values()]
 
+    def items(self) -> list[tuple[Hashable, T]]:
+        """Every cached page with its key, least recently used first (without refreshing the order)."""
+        return [(key, item.value) for key, item in self._items.items()]
+
     def map_values(self, change: Callable[[T], T]) -> None:
         """Rewrite every cached page, keeping its age (a local edit must not make a page look fresh)."""
         for key, item in self._items.items():

@@ -340,6 +340,7 @@ class UniboxApp(App[None]):
             yield SystemCommand("Folder: Primary", "Campaign replies (c cycles folders)", lambda: screen.switch_folder("primary"))
             yield SystemCommand("Folder: Others", "Non-campaign mail (c cycles folders)", lambda: screen.switch_folder("others"))
             yield from screen.triage_commands()
+            yield from screen.followups.commands()
             yield SystemCommand("Reply", "Reply to the open conversation (r)", screen.action_reply)
             yield SystemCommand("Drafts", "Replies not sent yet (D)", screen.action_drafts)
             from .widgets.composer_commands import composer_commands

@@ -37,6 +37,7 @@ from ..widgets.list_status import ListStatus
 from ..widgets.search_bar import SearchBar
 from ..widgets.thread_header import ThreadHeader
 from ..widgets.thread_view import ThreadView
+from .inbox_followups import InboxFollowups
 from .inbox_pages import PageLoader, row_cache_for
 from .inbox_poll import Poller
 from .inbox_thread import ThreadPane
@@ -69,6 +70,8 @@ INBOX_BINDINGS = [
     Binding("D", "drafts", "Drafts", show=False, id="inbox.drafts"),
     Binding("A", "add_lead", "Add lead", show=False, id="inbox.add_lead"),
     Binding("i", "lead_details", "Lead details", show=False, id="inbox.lead_details"),
+    Binding("h", "snooze", "Snooze…", show=False, id="inbox.snooze"),
+    Binding("w", "waiting", "Waiting queue", show=False, id="inbox.waiting"),
 ]
 
 
@@ -93,6 +96,7 @@ class InboxScreen(Screen[None]):
         # and handed down; the client is asked each time (built after the first frame, and
         # replaced when a refused key is replaced).
         app = self.unibox
+        self._workspace = app.workspace
         self.model = InboxModel(page_size=app.settings.page_size, local=app.local_triage, clock=app.clock)
         self.triage = TriageService(self.model, self._client, mark_read_on_open=lambda: app.settings.mark_read_on_open)
         disk = lambda: row_cache_for(app.settings, app._normalised_base_url())  # noqa: E731 - asked per load
@@ -101,13 +105,17 @@ class InboxScreen(Screen[None]):
         self.thread = ThreadPane(self, self.model, self._client)
         self.triage_keys = TriageKeys(self, self.triage, self.model)
         self.view = InboxView(self, self.model)
+        self.followups = InboxFollowups(self, self.model, self._client)
 
     @property
     def unibox(self) -> UniboxApp:
         return self.app  # type: ignore[return-value]
 
     def _client(self) -> ReachkitClient | None:
-        return self.unibox.client
+        """This screen's workspace's client; none once another workspace took over: a timer or a
+        worker of this screen still running while it is removed must not ask the new server."""
+        app = self.unibox
+        return app.client if app.workspace is self._workspace else None
 
     # -- layout ------------------------------------------------------------------------------------
 
@@ -118,6 +126,7 @@ class InboxScreen(Screen[None]):
                 [
                     Folder("primary", "Primary"),
                     Folder("others", "Others"),
+                    Folder("snoozed", "Snoozed"),
                     Folder("drafts", "Drafts", group=1),
                     Folder("campaigns", "Campaigns", group=1),
                     Folder("inboxes", "Inboxes", group=1),
@@ -132,8 +141,8 @@ class InboxScreen(Screen[None]):
                 yield InboxAlert(self._client, id="inbox-alert")
                 yield ListStatus(id="list-status")
             with Vertical(id="thread-pane"):
-                yield ThreadHeader(id="thread-header")
-                yield LeadContext(lambda: self.unibox.lead_finder, id="lead-context")
+                yield ThreadHeader(id="thread-header", notes=self.followups.header_note)
+                yield LeadContext(lambda: self.unibox.lead_finder if self._client() else None, id="lead-context")
                 yield ThreadView(id="thread")
                 yield Composer(id="composer")
         yield DownloadsPanel(id="downloads")
@@ -159,6 +168,7 @@ class InboxScreen(Screen[None]):
         self.folder_bar.select(self.model.folder)
         self.conversation_list.focus()
         self.update_titles()
+        self.followups.start()
         if self.unibox.has_session:  # else the welcome screen (pushed by the app) asks for a key
             self.loader.start()
 
@@ -168,6 +178,10 @@ class InboxScreen(Screen[None]):
         self.loader.count_other_folders()
         self.query_one(InboxAlert).check()
         self.poller.start()
+        self.followups.online()
+
+    def on_unmount(self) -> None:
+        self.followups.stop()
 
     def on_resize(self, event: Resize) -> None:
         self.folder_bar.set_class(event.size.width < self.STRIP_BELOW, "-strip")
@@ -235,6 +249,8 @@ class InboxScreen(Screen[None]):
         if event.key in FOLDERS:
             self.switch_folder(event.key)
             self.conversation_list.focus()
+        elif event.key == "snoozed":
+            self.followups.snoozed_view()
         else:
             self.unibox.open_room(event.key)
 
@@ -271,6 +287,7 @@ class InboxScreen(Screen[None]):
     def _selected(self, event: ConversationList.Selected) -> None:
         self.thread.select(event.row)
         self.triage_keys.opened(event.row.id)
+        self.followups.opened(event.row.id)
         if self.has_class("-narrow"):
             self.add_class("-reading")
         self.thread_view.focus()
@@ -300,6 +317,12 @@ class InboxScreen(Screen[None]):
 
     def action_filter(self) -> None:
         self.triage_keys.pick_filter()
+
+    def action_snooze(self) -> None:
+        self.followups.snooze()
+
+    def action_waiting(self) -> None:
+        self.followups.waiting.view()
 
     def quit_when_saved(self) -> bool:
         return self.triage_keys.quit_when_saved()
@@ -331,7 +354,9 @@ class InboxScreen(Screen[None]):
         focused = self.focused
         refocus = focused if focused is not None and composer not in focused.ancestors_with_self else None
         session = self.unibox.workspace.sessions.open(conversation)
-        if composer.open(session, conversation, lookup=self.conversation, refocus=refocus) and self.has_class("-narrow"):
+        opened = composer.open(session, conversation, lookup=self.conversation, refocus=refocus,
+                               remind_default=self.unibox.settings.remind_after)
+        if opened and self.has_class("-narrow"):
             self.add_class("-reading")
 
     @work(exclusive=True, group="reply-open", exit_on_error=False, description="Opening the conversation")
@@ -418,6 +443,7 @@ class InboxScreen(Screen[None]):
         self.query_one(InboxAlert).check()
         self.query_one(LeadContext).refresh_lookup()
         self.poller.start()  # after a refused key was replaced, polling had stopped
+        self.followups.retry()
 
     @on(ScreenResume)
     def _lead_context_resume(self, event: ScreenResume) -> None:

@@ -118,7 +118,9 @@ class Poller:
 
     def _absorb(self, key: PageKey, page: Page[Conversation], asked: float) -> None:
         """Merge a polled first page without moving the user's cursor off their conversation."""
+        before = self.model.pages.get(key)
         result = self.model.absorb_poll(key, page, asked_at=asked)
+        self.screen.followups.polled(key, before.value if before is not None else None, page)
         if not result.current:
             return  # the user switched folder or search since: cached and counted, not shown
         if result.repaint:

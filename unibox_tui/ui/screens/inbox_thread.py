@@ -212,7 +212,11 @@ class ThreadPane:
             self.reload(conversation_id)
 
     def reload(self, conversation_id: str) -> None:
-        """Re-read a conversation in the background (a newer re-read cancels this one)."""
+        """Re-read a conversation in the background (a newer re-read cancels this one, and so does
+        this one a delayed re-read still to come: it would only undo what this one finds)."""
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+            self._refresh_timer = None
         self.screen.run_worker(
             partial(self._reload, conversation_id), group="thread", exclusive=True, exit_on_error=False,
             description="Loading conversation",

@@ -28,6 +28,7 @@ from textual.widgets import Static, TextArea
 
 from ...api import Conversation
 from ...api.models import Message as ApiMessage
+from ...config import REMIND_AFTER_CHOICES as REMIND_CHOICES
 from ...domain.reply_session import LOCKED, Mode, ReplySession
 from ...render.reply_preview import preview_text, quote_of
 from ...render.sanitize import clean_line
@@ -57,6 +58,7 @@ class Composer(Vertical):
         Binding("ctrl+t", "quote", "Quote last", id="composer.quote"),
         Binding("ctrl+g", "toggle_signature", "Signature", id="composer.signature"),
         Binding("ctrl+f", "toggle_maximize", "Maximise", id="composer.maximize"),
+        Binding("ctrl+w", "cycle_reminder", "Remind if no reply", id="composer.remind", priority=True),
     ]
 
     #: The session's mode, or "closed": locks the text and picks the keys.
@@ -98,6 +100,8 @@ class Composer(Vertical):
         self._lookup: Lookup | None = None
         self._refocus: Widget | None = None
         self._ticker: Timer | None = None
+        #: The ``remind_after`` setting: a draft without a choice of its own shows (and gets) this.
+        self._remind_default = "off"
 
     def compose(self) -> ComposeResult:
         yield Static(id="composer-head")
@@ -143,10 +147,11 @@ class Composer(Vertical):
 
     def open(
         self, session: ReplySession, conversation: Conversation, *, lookup: Lookup | None = None,
-        refocus: Widget | None = None,
+        refocus: Widget | None = None, remind_default: str = "off",
     ) -> bool:
         """Show ``session`` (the reply to ``conversation``); ``lookup`` finds the freshest copy of a conversation."""
         self._lookup = lookup
+        self._remind_default = remind_default
         self.conversation = conversation
         if self.is_open and self.session is session:
             self._show()
@@ -224,7 +229,7 @@ class Composer(Vertical):
         if session is None:
             return
         self.mode = session.mode.value
-        self.view = view_of(session, self.conversation, self._keys())
+        self.view = view_of(session, self.conversation, self._keys(), self._remind_default)
 
     def watch_mode(self, mode: str) -> None:
         locked = mode in LOCKED
@@ -280,6 +285,8 @@ class Composer(Vertical):
             return False if action != "close" else None
         if action == "undo_send":
             return self.mode == Mode.COUNTDOWN
+        if action == "cycle_reminder":
+            return self.mode in (Mode.EDITING, Mode.COUNTDOWN)
         if action in ("external_editor", "quote", "toggle_signature"):
             return None if self.mode != Mode.EDITING else True
         return True
@@ -305,6 +312,16 @@ class Composer(Vertical):
             self._say("Nothing to send yet: write your reply first.", "Reply")
             return
         session.request_send(text, known=self._known(session.conversation_id))
+
+    def action_cycle_reminder(self) -> None:
+        """ctrl+w: remind me if no reply, off → 2 days → 4 days → 1 week; recorded once the reply is confirmed."""
+        session = self.session
+        if session is None:
+            return
+        current = session.draft.remind or self._remind_default
+        choices = REMIND_CHOICES
+        following = choices[(choices.index(current) + 1) % len(choices)] if current in choices else choices[0]
+        session.set_reminder(following)
 
     def action_undo_send(self) -> None:
         if self.session is not None and self.session.undo():

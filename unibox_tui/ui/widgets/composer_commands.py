@@ -30,4 +30,5 @@ def composer_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
     yield SystemCommand("Reply: signature on/off", "Remove or restore the inbox signature (ctrl+g)", composer.action_toggle_signature)
     yield SystemCommand("Reply: maximise", "Give the composer the whole screen (ctrl+f)", composer.action_toggle_maximize)
     yield SystemCommand("Reply: open in $EDITOR", "Write in your own editor (ctrl+e)", composer.action_external_editor)
+    yield SystemCommand("Reply: remind if no reply", "Off, 2 days, 4 days, 1 week (ctrl+w)", composer.action_cycle_reminder)
     yield SystemCommand("Reply: close", "Close the composer, keeping the draft (esc)", composer.action_close)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ...api.models import Conversation, Inbox
     from ...domain.reply_session import ReplySession
 
-__all__ = ["ComposerView", "Keys", "head_line", "signature_line", "status_line", "view_of"]
+__all__ = ["ComposerView", "Keys", "head_line", "reminder_text", "signature_line", "status_line", "view_of"]
 
 MARKDOWN_HINT: Final = "**bold** *italic* [link](https://…) - list"
 
@@ -45,6 +45,8 @@ class ComposerView:
     save_note: str = ""
     countdown: int = 0
     keys: Keys = Keys()
+    #: "Remind me if no reply": ``off``, ``2d``, ``4d`` or ``1w`` (the draft's, else the setting's).
+    remind: str = "off"
 
 
 def _from_line(inbox: Inbox | None, address: str) -> str:
@@ -62,7 +64,7 @@ def full_note(session: ReplySession, keys: Keys) -> str:
     return session.note
 
 
-def view_of(session: ReplySession, conversation: Conversation | None, keys: Keys) -> ComposerView:
+def view_of(session: ReplySession, conversation: Conversation | None, keys: Keys, remind_default: str = "off") -> ComposerView:
     draft = session.draft
     address = conversation.inbox_email if conversation is not None else draft.from_email
     lead = person(conversation.lead_name, conversation.lead_email) if conversation is not None else session.lead
@@ -80,6 +82,7 @@ def view_of(session: ReplySession, conversation: Conversation | None, keys: Keys
         save_note=session.save_note,
         countdown=session.countdown_left(),
         keys=keys,
+        remind=draft.remind or remind_default,
     )
 
 
@@ -110,6 +113,15 @@ def signature_line(view: ComposerView) -> Content:
     return Content.styled("-- \n" + view.signature_text, "$text-muted")
 
 
+def reminder_text(view: ComposerView) -> Content:
+    """``remind if no reply: 4 days`` (the key bar names the key): set when the reply is confirmed sent."""
+    from ...domain.followups import remind_words
+
+    if view.remind == "off":
+        return Content.styled("no reminder", "$text-muted")
+    return Content.assemble(("remind if no reply: ", "$text-muted"), (remind_words(view.remind), "bold $text-accent"))
+
+
 def status_line(view: ComposerView) -> Content:
     keys, mode = view.keys, view.mode
     if mode == "countdown":
@@ -128,6 +140,8 @@ def status_line(view: ComposerView) -> Content:
         line = Content.styled(clean_line(view.note, max_chars=400), "$text-error")
     else:
         line = Content.styled(MARKDOWN_HINT, "$text-muted")
+    if mode in ("editing", "countdown"):
+        line = Content.assemble(line, ("  ·  ", "$text-muted"), reminder_text(view))
     if view.save_note and mode == "editing":
         style = "bold $error" if view.save_note == "NOT SAVED" else "$text-muted"
         line = Content.assemble(line, ("  ·  ", "$text-muted"), (view.save_note, style))

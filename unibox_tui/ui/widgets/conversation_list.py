@@ -59,6 +59,8 @@ class ConversationList(ScrollView, can_focus=True):
         "conversation-list--label-ai",
         "conversation-list--label-local",
         "conversation-list--placeholder",
+        "conversation-list--woken",
+        "conversation-list--away",
     }
 
     BINDINGS = [
@@ -346,7 +348,22 @@ class ConversationList(ScrollView, can_focus=True):
         right.append((" ", None))
         return right
 
+    def _follow_up_tags(self, row: ConversationRow, room: int) -> list[Part]:
+        """"↩ back · new reply" and "back 14 Dec" before the subject (follow-ups, our own words)."""
+        tags: list[Part] = []
+        for text, name in ((f"↩ {row.woken}" if row.woken else "", "woken"), (row.away, "away")):
+            if text and room - sum(_cells(t) for t, _ in tags) > _cells(text) + 8:
+                tags.append((text, self.get_component_rich_style(f"conversation-list--{name}", partial=True)))
+                tags.append(("  ", None))
+        return tags
+
     def _subject_and_snippet(self, row: ConversationRow, room: int) -> list[Part]:
+        tags = self._follow_up_tags(row, room) if row.woken or row.away else []
+        if tags:
+            room -= sum(_cells(text) for text, _ in tags)
+        return tags + self._subject_parts(row, room)
+
+    def _subject_parts(self, row: ConversationRow, room: int) -> list[Part]:
         unread = self.get_component_rich_style("conversation-list--unread", partial=True) if row.unread else None
         subject = row.subject
         subject_cells = _cells(subject)

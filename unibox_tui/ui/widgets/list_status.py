@@ -29,6 +29,8 @@ class ListStatus(Widget):
     to_triage: reactive[int | None] = reactive(None)
     #: The label filter in force (client-side, so it covers the loaded page only).
     filter: reactive[str] = reactive("")
+    #: Hot replies waiting longer than ``reply_within`` (the waiting queue's highlighted ones).
+    hot_waiting: reactive[int] = reactive(0)
     _frame: reactive[int] = reactive(0)
 
     def on_mount(self) -> None:
@@ -47,6 +49,9 @@ class ListStatus(Widget):
         parts: list[str | tuple[str, str]] = []
         if self.loading:
             parts.append((f"{_SPINNER[self._frame]} loading  ", "$accent"))
+        if self.hot_waiting:  # first: the line is cut on narrow panes, and these are waiting on you
+            parts.append((f"{self.hot_waiting} hot waiting", "bold $text-error"))
+            parts.append((" (w) · ", "$text-muted"))
         if self.total_count is not None:
             count = self.total_count
             noun = "conversation" if count == 1 else "conversations"

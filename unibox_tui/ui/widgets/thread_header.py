@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.content import Content
 from textual.widget import Widget
 
@@ -18,8 +20,10 @@ SUBJECT_LINES = 2
 class ThreadHeader(Widget):
     """Two lines that say what is open; every server string cleaned and shown as text."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, notes: Callable[[str], str] | None = None) -> None:
         super().__init__(id=id)
+        #: Follow-up words for a conversation ("back 14 Dec", "snoozed until tomorrow 9:00"): our own.
+        self.notes = notes
         self.conversation: Conversation | None = None
         self.local_label: str | None = None
         self.note = ""
@@ -71,10 +75,17 @@ class ThreadHeader(Widget):
         return Content("\n").join(
             [
                 self._subject_lines(_subject(conversation)),
-                Content.styled(lead, "$accent").truncate(width, ellipsis=True),
+                self._lead_line(conversation, lead).truncate(width, ellipsis=True),
                 Content.assemble(*facts).truncate(width, ellipsis=True),
             ]
         )
+
+    def _lead_line(self, conversation: Conversation, lead: str) -> Content:
+        """The lead, then follow-up news in our own words ("back 14 Dec", "snoozed until …")."""
+        followup = self.notes(conversation.id) if self.notes is not None and conversation.id else ""
+        if not followup:
+            return Content.styled(lead, "$accent")
+        return Content.assemble((lead, "$accent"), ("  ·  " + clean_line(followup, max_chars=80), "bold $text-accent"))
 
     def _subject_lines(self, styled: Content) -> Content:
         """The subject on at most two lines: a longer one must not push the sender out of view."""
