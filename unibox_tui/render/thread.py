@@ -131,6 +131,8 @@ class ConversationRow:
     label_local: bool = False
     damaged: bool = False
     count: int = 0
+    #: Marked for an action on several conversations at once (``m``); the model sets it.
+    marked: bool = False
 
 
 def _triage_fields(conversation: Conversation, local_label: str | None) -> dict[str, object]:
