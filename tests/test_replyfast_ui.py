@@ -324,13 +324,10 @@ async def test_the_day_summary_counts_a_scripted_session_and_exports_it(demo_ser
         others = [i for i in range(20) if i != hot]
         lst.cursor = others[0]
         await pilot.press("1")  # Interested
-        await settle(pilot)
         lst.cursor = others[1]
         await pilot.press("5")  # Not now
-        await settle(pilot)
         lst.cursor = others[2]
         await pilot.press("1", "u")  # labelled, then undone: does not count
-        await settle(pilot)
         lst.cursor = hot
         await pilot.press("r")
         await wait_until(pilot, lambda: composer(app).is_open, what="the composer")
