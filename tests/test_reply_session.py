@@ -546,3 +546,38 @@ async def test_opening_an_unsettled_draft_looks_for_it_first(rig):
     await rig.scheduler.settle()
     assert session.mode == Mode.UNKNOWN and sessions.open(rig.server.conversation()) is session
     assert rig.server.gets == 1  # the live session is not checked again on every open
+
+
+# -- the send guard for snippet variables, and the journal ------------------------------------------------
+
+
+async def test_a_variable_left_unfilled_is_never_sent_whatever_path_leads_to_the_post(rig):
+    from dataclasses import replace
+
+    session = rig.session()
+    assert not session.request_send("Hi {first_name},\n\nsee you {Day}.")
+    assert session.mode == Mode.EDITING and rig.server.posts == []
+    assert session.note == ("Not sent: {first_name} (line 1, column 4), {Day} (line 3, column 9) not filled in. "
+                            "Fill them in or remove them.")
+    # The text about to go out is checked again at the POST itself (here changed behind the countdown).
+    rig.delay[0] = 5
+    assert session.request_send("Hi Dana")
+    session.draft = replace(session.draft, text="Hi {{first_name}}")
+    await rig.scheduler.advance(6)
+    assert rig.server.posts == [] and session.mode == Mode.EDITING
+    assert session.note.startswith("Not sent: {first_name} (line 1, column 5)")
+    assert session.request_send("Hi Dana, {{ two words }} and {a b} go out as written.")
+    await rig.scheduler.advance(6)
+    assert len(rig.server.posts) == 1 and session.mode == Mode.SENT
+
+
+async def test_a_confirmed_reply_is_journalled_with_what_it_answered(rig):
+    from unibox_tui.store.journal import Replied
+
+    journal: list = []
+    rig.services.journal = journal.append
+    before = rig.server.conversation()
+    await typed_and_sent(rig)
+    [entry] = journal
+    assert isinstance(entry, Replied) and entry.conversation_id == CID and entry.at == rig.clock.time()
+    assert entry.answered_at == before.latest_incoming.email_date.timestamp()

@@ -271,3 +271,20 @@ async def test_marks_outlive_triage_and_page_turns(model, service, client):
     model.page_arrived(key, page)
     model.show_page(key, page)
     assert model.marked() == ("a", "b")
+
+
+async def test_labels_are_journalled_once_confirmed_and_their_undo_once_it_lands(model, client):
+    from unibox_tui.store.journal import Labelled, Unlabelled
+
+    journal: list = []
+    service = TriageService(model, lambda: client, journal=journal.append)
+    client.failures = [APIError("Unprocessable", status=422)]
+    await run(service.set_label("a", "not_now"))  # refused: never happened
+    label = service.set_label("b", "interested")
+    assert journal == []  # shown, not yet confirmed
+    await run(label)
+    await run(service.toggle_read("b"))  # read marks are not the summary's business
+    await run(service.undo())  # the read mark
+    await run(service.undo())  # the label
+    assert [(type(e), e.conversation_id) for e in journal] == [(Labelled, "b"), (Unlabelled, "b")]
+    assert journal[0].label == "interested"

@@ -92,6 +92,7 @@ __all__ = [
     "load_settings",
     "profile_infos",
     "profile_settings",
+    "read_snippets",
     "read_key",
     "save_profile_setting",
     "set_default_profile",
@@ -519,6 +520,15 @@ def _global_tables(
 
         commands = commands_from_config(data["commands"], warn)
     return snippets, commands
+
+
+def read_snippets(path: Path | None = None) -> tuple[tuple[Snippet, ...], list[str]]:
+    """The snippets of the settings file as it is now, and its problems: re-read after the app
+    added or edited one (``store/config_edit.py``), so the picker shows what the file holds."""
+    path = path or config_file()
+    data, warnings, text = _read_settings(path)
+    snippets, _ = _global_tables(data, path, text, warnings)
+    return snippets, warnings
 
 
 def profile_settings(name: str, current: Settings, env: Mapping[str, str] | None = None) -> Settings:

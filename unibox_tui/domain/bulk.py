@@ -38,6 +38,7 @@ __all__ = [
     "Pacer",
     "Step",
     "StepResult",
+    "describe",
     "plan_batch",
 ]
 
@@ -53,22 +54,28 @@ class BulkKind(StrEnum):
     UNREAD = "unread"
     SNOOZE = "snooze"
     BLOCK = "block"
+    #: Taking back a whole batch (``undoes``: what that batch did).
+    UNDO = "undo"
 
 
 @dataclass(frozen=True, slots=True)
 class BulkChange:
-    """What the batch does. ``label`` for LABEL; ``until`` (epoch) and ``until_text`` for SNOOZE."""
+    """What the batch does. ``label`` for LABEL; ``until`` (epoch) and ``until_text`` for SNOOZE;
+    ``undoes`` for UNDO (the change of the batch taken back)."""
 
     kind: BulkKind
     label: str | None = None
     until: float | None = None
     until_text: str = ""
+    undoes: BulkChange | None = None
 
     def __post_init__(self) -> None:
         if self.kind is BulkKind.LABEL and self.label not in LABELS:
             raise ValueError(f"not a label: {self.label!r}")
         if self.kind is BulkKind.SNOOZE and self.until is None:
             raise ValueError("a snooze needs a time")
+        if self.kind is BulkKind.UNDO and self.undoes is None:
+            raise ValueError("an undo says what it undoes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +282,14 @@ def _names(results: Sequence[StepResult]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+def describe(change: BulkChange) -> str:
+    """What a batch did, in a few words ("Interested", "marked read", "sender blocked")."""
+    return _what(change)
+
+
 def _what(change: BulkChange) -> str:
+    if change.kind is BulkKind.UNDO:
+        return f"undo of {_what(change.undoes)}" if change.undoes is not None else "undo"
     return {
         BulkKind.LABEL: label_name(change.label),
         BulkKind.ACCEPT_AI: "AI label accepted",
@@ -288,6 +302,8 @@ def _what(change: BulkChange) -> str:
 
 
 def _doing(change: BulkChange) -> str:
+    if change.kind is BulkKind.UNDO:
+        return f"Undoing {_what(change.undoes)}" if change.undoes is not None else "Undoing"
     return {
         BulkKind.LABEL: f"Labelling {label_name(change.label)}",
         BulkKind.ACCEPT_AI: "Accepting the AI's labels",
@@ -301,6 +317,8 @@ def _doing(change: BulkChange) -> str:
 
 def _done(change: BulkChange, applied: int, marked: int) -> str:
     count = f"{applied} of {marked}"
+    if change.kind is BulkKind.UNDO:
+        return f"Undid {_what(change.undoes) if change.undoes is not None else 'the batch'} on {count}"
     return {
         BulkKind.LABEL: f"Labelled {count} {label_name(change.label)}",
         BulkKind.ACCEPT_AI: f"Accepted the AI's label on {count}",

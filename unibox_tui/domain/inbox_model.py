@@ -650,10 +650,15 @@ class InboxModel:
         return self._noted(build_row(self.shown(conversation), now, local_label=self.local.label(conversation.id)))
 
     def _noted(self, row: ConversationRow) -> ConversationRow:
+        """``row`` with what only this model knows: its follow-up note and its bulk mark."""
         note = self._notes.get(row.id, _NO_NOTE)
-        if (row.woken, row.away) == (note.woken, note.away):
-            return row
-        return replace(row, woken=note.woken, away=note.away)
+        if (row.woken, row.away) != (note.woken, note.away):
+            row = replace(row, woken=note.woken, away=note.away)
+        return self._with_mark(row)
+
+    def _with_mark(self, row: ConversationRow) -> ConversationRow:
+        marked = row.id in self._marks
+        return row if row.marked == marked else replace(row, marked=marked)
 
     def _visible(self, rows: list[ConversationRow]) -> list[ConversationRow]:
         rows = [row for row in rows if row.id not in self._hidden]
@@ -708,12 +713,32 @@ class InboxModel:
             known = self.server_copy(conversation_id)
             self._marks[conversation_id] = _Mark(self.folder, known.updated_at if known is not None else None)
         if added:
+            self._restyle_marks(added)
             self._emit(ChangeKind.SELECTION, added)
 
     def unmark(self, *conversation_ids: str) -> None:
         removed = [i for i in conversation_ids if self._marks.pop(i, None) is not None]
         if removed:
+            self._restyle_marks(removed)
             self._emit(ChangeKind.SELECTION, removed)
+
+    def toggle_mark(self, conversation_id: str) -> bool:
+        """Mark ``conversation_id``, or unmark it if it was; ``True`` when it is marked now."""
+        if conversation_id in self._marks:
+            self.unmark(conversation_id)
+            return False
+        self.mark(conversation_id)
+        return True
+
+    def _restyle_marks(self, conversation_ids: list[str]) -> None:
+        """The rows of these conversations drawn with (or without) their mark."""
+        for conversation_id in conversation_ids:
+            position = self._row_position(conversation_id)
+            if position is not None:
+                row = self._all_rows[position]
+                patched = self._with_mark(row)
+                if patched is not row:
+                    self._replace_row(position, patched)
 
     def clear_marks(self) -> None:
         self.unmark(*self._marks)
@@ -724,6 +749,15 @@ class InboxModel:
 
     def is_marked(self, conversation_id: str) -> bool:
         return conversation_id in self._marks
+
+    def loaded_conversations(self) -> list[Conversation]:
+        """Every conversation a copy is loaded of (each once, as the user sees it): for counts over them."""
+        seen: dict[str, Conversation] = {}
+        for page in [self.current_page, *self.pages.values()]:
+            for conversation in page.items if page is not None else ():
+                seen.setdefault(conversation.id, conversation)
+        seen.update(self._fresh)
+        return [self.shown(conversation) for conversation in seen.values()]
 
     def _note_activity(self, conversation: Conversation) -> None:
         mark = self._marks.get(conversation.id)

@@ -32,8 +32,11 @@ from ..render.compose import compose_reply_html
 from ..render.signature import SafeSignature, prepare_signature
 from ..render.thread import person
 from ..store.drafts import Draft, DraftError, DraftStore
+from ..store.journal import Entry, Replied
 from ..store.outbox import Outbox, SendOutcome, SendStatus
 from .signal import Signal
+from .snippets import location, unfilled_placeholders
+from .summary import reply_entry
 
 if TYPE_CHECKING:
     from ..api.models import Conversation, Inbox, Message
@@ -138,10 +141,30 @@ class ReplyServices:
     send_delay: Callable[[], float]
     #: ``None``: ``RECHECK_DELAYS``, read when a check is scheduled.
     recheck_delays: tuple[float, ...] | None = None
+    #: Hears every reply the server confirmed (the day summary's journal); must not raise.
+    journal: Callable[[Entry], None] | None = None
 
 
 def _words(error: BaseException) -> str:
     return str(error) if isinstance(error, ReachkitError) else f"unexpected {type(error).__name__}"
+
+
+def unfilled_note(text: str) -> str:
+    """Why ``text`` cannot be sent ("" when it can): every ``{variable}`` left, with where it is.
+
+    The send path's last guard (``domain/snippets.py``): a snippet variable that could not be
+    filled is never mailed as ``{first_name}``, whatever put it in the text.
+    """
+    left = unfilled_placeholders(text)
+    if not left:
+        return ""
+    places = []
+    for placeholder in left[:3]:
+        row, column = location(text, placeholder.start)
+        places.append(f"{placeholder.written} (line {row + 1}, column {column + 1})")
+    more = f" and {len(left) - 3} more" if len(left) > 3 else ""
+    noun = "it" if len(left) == 1 else "them"
+    return f"Not sent: {', '.join(places)}{more} not filled in. Fill {noun} in or remove {noun}."
 
 
 class ReplySession:
@@ -345,6 +368,8 @@ class ReplySession:
         if self.mode != Mode.EDITING or not text.strip():
             return False
         self.edit(text)
+        if self._refuse_unfilled(self.draft.text):
+            return False
         self._dirty = True  # on disk before anything can leave, whatever was saved before
         if not self.flush():
             return False  # the disk refused: nothing leaves that a crash could lose (the user is told)
@@ -359,6 +384,16 @@ class ReplySession:
             self._changed()
         else:
             self._launch()
+        return True
+
+    def _refuse_unfilled(self, text: str) -> bool:
+        """Refuse (note, back to editing) when ``text`` still holds a ``{variable}``."""
+        note = unfilled_note(text)
+        if not note:
+            return False
+        self.mode, self.note, self.note_is_signature = Mode.EDITING, note, False
+        self._tell(Happened.NOT_SENT, note)
+        self._changed()
         return True
 
     def undo(self) -> bool:
@@ -437,6 +472,8 @@ class ReplySession:
         outbox = Outbox(client, self.services.drafts, clock=self.services.clock.time)  # type: ignore[arg-type]
         if anyway and self.draft.sent_html:
             return await outbox.send_anyway(self.draft, self.draft.sent_html, known=self._known or self.conversation)
+        if self._refuse_unfilled(self.draft.text):
+            return None  # the exact text about to go out: checked again here, whatever path led here
         signature = await self._signature_html() if self._with_signature else ""
         if signature is None:
             self._unsigned()
@@ -523,12 +560,22 @@ class ReplySession:
             self._changed()
 
     def _sent(self, outcome: SendOutcome, earlier: bool) -> None:
+        self._journal_reply(outcome)
         self._stop_timers()
         self.mode, self.note, self._dirty, self._existed = Mode.SENT, "", False, False
         self._changed()
         self._tell(Happened.SENT, outcome.detail, message=outcome.message, conversation=outcome.conversation,
                    earlier=earlier)
         self._tell(Happened.DRAFTS_CHANGED)
+
+    def _journal_reply(self, outcome: SendOutcome) -> None:
+        """The day summary's record of this reply: what it answered, as it was before the reply."""
+        journal = self.services.journal
+        if journal is None:
+            return
+        before = self._known or self.conversation
+        at = self.services.clock.time()
+        journal(reply_entry(before, at) if before is not None else Replied(self.conversation_id, at))
 
     def _recover(self, error: BaseException) -> None:
         """After an unexpected failure: take the draft's state from disk (and look if one is owed)."""

@@ -39,11 +39,14 @@ __all__ = [
     "Period",
     "duration_text",
     "export_name",
+    "figure_rows",
+    "now_rows",
     "periods",
     "reply_entry",
     "summarize",
     "to_csv",
     "to_markdown",
+    "week_days",
 ]
 
 HOT_LABELS: Final = ("interested", "meeting_requested", "question")
@@ -127,6 +130,20 @@ def summarize(
     )
 
 
+def week_days(entries: Iterable[Entry], *, now: datetime, zone: tzinfo) -> list[Numbers]:
+    """This week's days from Monday to today, each with its own numbers (the summary's bars)."""
+    ordered = sorted(entries, key=lambda entry: getattr(entry, "at", 0.0))
+    _, week = periods(now, zone)
+    today = now.astimezone(zone).date()
+    days = []
+    day = week.start.date()
+    while day <= today:
+        period = Period(f"{day:%a}", _midnight(day, zone), _midnight(day + timedelta(days=1), zone))
+        days.append(_numbers(period, ordered))
+        day += timedelta(days=1)
+    return days
+
+
 def _numbers(period: Period, entries: Sequence[Entry]) -> Numbers:
     answers = [
         entry.at - entry.answered_at
@@ -206,6 +223,16 @@ def duration_text(seconds: float | None) -> str:
     if minutes:
         return f"{minutes}m"
     return f"{secs}s"
+
+
+def figure_rows(summary: DaySummary) -> list[tuple[str, str, str]]:
+    """(figure, today, this week) in the order the exports and the screen show them."""
+    return _rows(summary)
+
+
+def now_rows(summary: DaySummary) -> list[tuple[str, str]]:
+    """(figure, value) of the "right now" figures: waiting, hot waiting, longest, snoozed."""
+    return _now_rows(summary)
 
 
 def _rows(summary: DaySummary) -> list[tuple[str, str, str]]:

@@ -13,18 +13,23 @@ from __future__ import annotations
 import asyncio
 import itertools
 import weakref
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from functools import partial
 from enum import Enum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..api.errors import NotFoundError, UnsupportedError
 from ..api.models import LABELS, BlocklistEntry, Conversation
 from ..render.formatting import label_name
 from ..render.sanitize import clean_line
+from ..store.journal import Entry, Labelled, Unlabelled
+from .bulk import Pacer
 from .inbox_model import InboxModel
 from .triage import Change, actionable, apply_change
+
+if TYPE_CHECKING:
+    from .triage_batch import Batch
 
 __all__ = [
     "UNDO_DEPTH",
@@ -114,6 +119,8 @@ class UndoEntry:
     block_ids: list[str] = field(default_factory=list)
     #: The address was on the blocklist already: undo must not delete someone else's entry.
     already_blocked: bool = False
+    #: For kind "batch": the batch (``domain/triage_batch.py``) that one undo takes back whole.
+    batch: Batch | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +133,8 @@ class Action:
     requests: tuple[Request, ...] = ()
     #: The entry ``undo`` took back (its conversation is where the cursor goes back to).
     undone: UndoEntry | None = None
+    #: Undoing a batch is a batch too (paced, with progress): the caller runs its ``execute``.
+    batch: Batch | None = None
 
 
 def who(conversation: Conversation) -> str:
@@ -137,7 +146,9 @@ class TriageService:
     """Labels, read marks and blocks over ``model``, saved through ``client()``.
 
     ``client`` is asked each time (the workspace's client is built after the first frame and
-    replaced when a refused key is replaced); ``None`` means no session.
+    replaced when a refused key is replaced); ``None`` means no session. ``journal`` hears every
+    label the server confirmed (or this machine kept) and every undo of one, for the day summary.
+    Requests of a batch wait for ``pace`` (the ``pacer``'s budget, shared by every batch).
     """
 
     def __init__(
@@ -146,10 +157,16 @@ class TriageService:
         client: Callable[[], TriageClient | None],
         *,
         mark_read_on_open: Callable[[], bool] = lambda: True,
+        journal: Callable[[Entry], None] | None = None,
+        pacer: Pacer | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.model = model
         self._client = client
         self._mark_read_on_open = mark_read_on_open
+        self._journal = journal
+        self.pacer = pacer or Pacer()
+        self._sleep = sleep
         self._seq = itertools.count(1)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._undo: list[UndoEntry] = []
@@ -169,7 +186,7 @@ class TriageService:
         change = Change(True, label, True if mark_read else None)
         what = f"{label_name(label)} on {who(raw)}" if label else f"cleared label of {who(raw)}"
         undo = self._undo_entry("label", raw, Change(True, before, False if mark_read else None), what)
-        return Action(advance=label is not None, requests=self._change(raw, change, undo))
+        return Action(advance=label is not None, requests=self._change(raw, change, undo, journal="label"))
 
     def accept_label(self, conversation_id: str) -> Action:
         """Make the AI's label the user's own."""
@@ -219,6 +236,8 @@ class TriageService:
         if not self._undo:
             return Action(Refusal.NOTHING_TO_UNDO)
         entry = self._undo.pop()
+        if entry.batch is not None:
+            return Action(undone=entry, batch=entry.batch.undo())
         conversation = self.model.server_copy(entry.conversation_id) or entry.raw
         requests: tuple[Request, ...] = ()
         with self.model.batch():
@@ -226,7 +245,8 @@ class TriageService:
                 self.model.set_blocked(entry.conversation_id, False)
                 requests = (partial(self._send_unblock, entry),)
             if not entry.before.empty:
-                requests = (*requests, *self._change(conversation, entry.before, None))
+                journal = "unlabel" if entry.kind == "label" else ""
+                requests = (*requests, *self._change(conversation, entry.before, None, journal=journal))
             else:
                 self.model.restyle(entry.conversation_id)
         return Action(requests=requests, undone=entry)
@@ -234,6 +254,87 @@ class TriageService:
     @property
     def can_undo(self) -> bool:
         return bool(self._undo)
+
+    # -- what a batch (domain/triage_batch.py) is made of ------------------------------------------
+
+    @property
+    def marks_read(self) -> bool:
+        """Whether labelling (or opening) a conversation also marks it read (a setting)."""
+        return self._mark_read_on_open()
+
+    @property
+    def connected(self) -> bool:
+        return self._client() is not None
+
+    def show_change(self, raw: Conversation, change: Change) -> int | None:
+        """Show ``change`` at once; the number its request carries, or ``None`` when it was kept
+        on this machine instead (the server has no PATCH: nothing to send)."""
+        seq = next(self._seq)
+        if self._patch_missing():
+            self.model.keep_locally(raw, change)
+            return None
+        self.model.add_pending(raw, change, seq)
+        return seq
+
+    async def send_change(self, conversation_id: str, change: Change, seq: int) -> Outcome:
+        """The request for a change ``show_change`` showed: confirmed, kept locally, or rolled back."""
+        return await self._send(conversation_id, change, seq)
+
+    def take_back(self, conversation_id: str, seq: int) -> None:
+        """A change shown but never sent (a batch stopped before it): the view drops it."""
+        self.model.settle_pending(conversation_id, seq, ok=False)
+
+    async def pace(self) -> None:
+        """Wait until the request budget allows one more request; every batch request asks here."""
+        while (delay := self.pacer.delay(self.model.monotonic())) > 0:
+            await self._sleep(delay)
+        self.pacer.sent(self.model.monotonic())
+
+    def slow_down(self, seconds: float) -> None:
+        """The server said "too many requests": the budget pauses every batch for ``seconds``."""
+        self.pacer.back_off(self.model.monotonic(), seconds)
+
+    async def blocklist(self) -> list[BlocklistEntry]:
+        """The blocklist as the server has it now (raises what the client raises)."""
+        client = self._client()
+        return await client.list_blocklist() if client is not None else []
+
+    async def add_block(self, value: str) -> list[str]:
+        """Block ``value`` (after the per-address lock); the ids of the entries created."""
+        client = self._client()
+        if client is None:
+            raise ConnectionError("not connected")
+        async with self._lock("block:" + value.lower()):
+            created = await client.add_to_blocklist(value)
+        return [item.id for item in created if item.id]
+
+    async def remove_blocks(self, value: str, entry_ids: list[str]) -> None:
+        client = self._client()
+        if client is None:
+            raise ConnectionError("not connected")
+        async with self._lock("block:" + value.lower()):
+            for entry_id in entry_ids:
+                await client.delete_blocklist_entry(entry_id)
+
+    def push_undo(self, entry: UndoEntry) -> None:
+        self._push(entry)
+
+    def drop_undo(self, entry: UndoEntry) -> None:
+        """An entry with nothing left to take back (a batch the server refused whole)."""
+        if entry in self._undo:
+            self._undo.remove(entry)
+
+    def note_label(self, conversation_id: str, label: str | None) -> None:
+        """Journal a label the server confirmed (or this machine kept)."""
+        self._write(Labelled(conversation_id, label, self.model.clock.time()))
+
+    def note_unlabel(self, conversation_id: str) -> None:
+        """Journal that the last label of this conversation was taken back (``u``)."""
+        self._write(Unlabelled(conversation_id, self.model.clock.time()))
+
+    def _write(self, entry: Entry) -> None:
+        if self._journal is not None:
+            self._journal(entry)
 
     def save_local(self) -> None:
         """Write the local store (blocking: run it in a thread). Raises ``OSError``."""
@@ -257,16 +358,22 @@ class TriageService:
         client = self._client()
         return client is None or client.capabilities.conversation_patch is False
 
-    def _change(self, raw: Conversation, change: Change, undo: UndoEntry | None) -> tuple[Request, ...]:
-        seq = next(self._seq)
+    def _change(self, raw: Conversation, change: Change, undo: UndoEntry | None, *, journal: str = "") -> tuple[Request, ...]:
+        """Show ``change`` and return its request; ``journal`` ("label", "unlabel") is written once it holds."""
+        seq = self.show_change(raw, change)
         if undo is not None:
-            undo.seq = seq
+            undo.seq = seq or 0
             self._push(undo)
-        if self._patch_missing():
-            self.model.keep_locally(raw, change)
+        if seq is None:
+            self._journal_change(raw.id, change, journal)
             return ()
-        self.model.add_pending(raw, change, seq)
-        return (partial(self._send, raw.id, change, seq),)
+        return (partial(self._send, raw.id, change, seq, journal),)
+
+    def _journal_change(self, conversation_id: str, change: Change, journal: str) -> None:
+        if journal == "label":
+            self.note_label(conversation_id, change.label)
+        elif journal == "unlabel":
+            self.note_unlabel(conversation_id)
 
     def _lock(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -275,7 +382,7 @@ class TriageService:
             self._locks[key] = lock
         return lock
 
-    async def _send(self, conversation_id: str, change: Change, seq: int) -> Outcome:
+    async def _send(self, conversation_id: str, change: Change, seq: int, journal: str = "") -> Outcome:
         client = self._client()
         if client is None:
             return self._failed(conversation_id, seq, None)
@@ -290,10 +397,14 @@ class TriageService:
             except asyncio.CancelledError:
                 raise
             except UnsupportedError:
-                return self._went_local(conversation_id, change, seq)
+                outcome = self._went_local(conversation_id, change, seq)
+                self._journal_change(conversation_id, change, journal)
+                return outcome
             except Exception as error:  # noqa: BLE001 - any failure rolls back; the caller words it
                 return self._failed(conversation_id, seq, error)
-        return self._saved(conversation_id, change, seq, result)
+        outcome = self._saved(conversation_id, change, seq, result)
+        self._journal_change(conversation_id, change, journal)
+        return outcome
 
     def _saved(self, conversation_id: str, change: Change, seq: int, result: Conversation | None) -> Outcome:
         raw = self.model.server_copy(conversation_id)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..clock import Clock
     from ..config import Settings
     from ..store.followups import FollowupStore
-    from ..store.journal import Journal
+    from ..store.journal import Entry, Journal
     from ..store.local_triage import LocalTriageStore
     from ..store.row_cache import RowCache
     from .scheduler import Scheduler
@@ -78,8 +78,11 @@ class Workspace:
         self.inboxes = InboxDirectory()
         self.sessions = ReplySessions(
             ReplyServices(lambda: self.client, self.drafts, self.inboxes, clock, scheduler,
-                          lambda: float(self.settings.send_delay))
+                          lambda: float(self.settings.send_delay), journal=self.record)
         )
+        self._journal: Journal | None = None
+        #: Why the last journal line could not be written ("" when all went in): the summary says it.
+        self.journal_problem = ""
         self._local_triage: LocalTriageStore | None = None
         self._followups: FollowupStore | None = None
         self._local_triage_told = False
@@ -167,17 +170,6 @@ class Workspace:
         return self._followups
 
     @property
-    def journal(self) -> Journal:
-        """The day summary's journal of this workspace (the demo keeps its own under ``.demo``)."""
-        from ..store.journal import Journal
-
-        if self.settings.demo:
-            from ..config import data_dir
-
-            return Journal(data_dir() / DEMO_FOLDER / "journal-demo.jsonl")
-        return Journal.for_workspace(self.settings.profile, self.base_url)
-
-    @property
     def lead_finder(self) -> LeadFinder | None:
         """Campaign-lead lookups of this workspace, tied to its current client."""
         from ..api.lead_lookup import LeadFinder
@@ -188,6 +180,39 @@ class Workspace:
         if self._lead_finder is None or self._lead_finder.client is not client:
             self._lead_finder = LeadFinder(client)
         return self._lead_finder
+
+    @property
+    def journal(self) -> Journal:
+        """What the SDR did, for the day summary (``store/journal.py``); the demo keeps its own."""
+        if self._journal is None:
+            from ..config import data_dir
+            from ..store.journal import Journal
+
+            if self.settings.demo:  # one journal for every demo run: its conversations are the same
+                self._journal = Journal(data_dir() / DEMO_FOLDER / "journal-demo.jsonl")
+            else:
+                self._journal = Journal.for_workspace(self.settings.profile, self.base_url)
+        return self._journal
+
+    def record(self, entry: Entry) -> None:
+        """Append to the journal; a disk that refuses costs the summary this line, never the action."""
+        try:
+            self.journal.append(entry)
+        except (OSError, ValueError) as error:
+            log.warning("journal not written: %s", error)
+            why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            self.journal_problem = f"An action could not be written to the journal ({why}): the summary misses it."
+
+    def snoozed_count(self) -> int:
+        """Conversations snoozed right now, from the follow-ups store (blocking: run it in a thread).
+
+        One small seam: the follow-ups view keeps the store live, and may answer from it instead.
+        """
+        from ..store.followups import FollowupStore
+
+        store = FollowupStore.for_profile(self.settings.profile, self.base_url, demo=self.settings.demo, clock=self.clock)
+        now = self.clock.now()
+        return sum(1 for snooze in store.snoozes() if snooze.wake_at > now)
 
     @property
     def row_cache(self) -> RowCache | None:

@@ -136,6 +136,8 @@ class ConversationRow:
     #: return ("back 14 Dec"). Set by the inbox model's overlay, never from the disk cache.
     woken: str = ""
     away: str = ""
+    #: Marked for an action on several conversations at once (``m``); the model sets it.
+    marked: bool = False
 
 
 def _triage_fields(conversation: Conversation, local_label: str | None) -> dict[str, object]:

@@ -330,6 +330,15 @@ class UniboxApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def _faster_commands(self, screen: InboxScreen) -> Iterable[SystemCommand]:
+        """Pipes, the day summary and snippets (issue 18's keys)."""
+        from .screens.snippet_form import SnippetForm
+
+        yield SystemCommand("Pipe…", "Send the open (or marked) conversations as JSON to a command (|)", screen.action_pipe)
+        yield SystemCommand("Day summary", "Today's and this week's triage; e exports it (T)", screen.action_day_summary)
+        yield SystemCommand("New snippet…", "A canned reply with variables, saved in config.toml",
+                            lambda: self.push_screen(SnippetForm(screen.snippets)))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, InboxScreen):
@@ -343,6 +352,7 @@ class UniboxApp(App[None]):
             yield from screen.followups.commands()
             yield SystemCommand("Reply", "Reply to the open conversation (r)", screen.action_reply)
             yield SystemCommand("Drafts", "Replies not sent yet (D)", screen.action_drafts)
+            yield from self._faster_commands(screen)
             from .widgets.composer_commands import composer_commands
 
             yield from composer_commands(screen)

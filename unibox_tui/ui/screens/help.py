@@ -55,6 +55,7 @@ def _display_key(keys: str) -> str:
         "left_square_bracket": "[",
         "escape": "esc",
         "space": "space",
+        "vertical_line": "|",
     }
     return " / ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))
 
@@ -87,11 +88,16 @@ EXTRA_SECTIONS: list[tuple[str, str]] = [
     ("Welcome (no working key)", "unibox_tui.ui.screens.welcome:WelcomeScreen"),
     ("Switch profile", "unibox_tui.ui.screens.profile_picker:ProfilePicker"),
     ("Triage", "unibox_tui.ui.screens.triage_keys:TriageKeys"),
+    ("Marks and bulk actions", "unibox_tui.ui.screens.bulk_keys:BulkKeys"),
     ("Reply composer", "unibox_tui.ui.widgets.composer:Composer"),
     ("Snooze picker (h)", "unibox_tui.ui.screens.snooze_picker:SnoozePicker"),
     ("Snoozed (the folder bar's Snoozed N)", "unibox_tui.ui.screens.snoozed:SnoozedScreen"),
     ("Waiting queue (w)", "unibox_tui.ui.screens.waiting:WaitingScreen"),
+    ("Snippet picker (ctrl+n in the composer)", "unibox_tui.ui.screens.snippet_picker:SnippetPicker"),
     ("Drafts", "unibox_tui.ui.screens.drafts:DraftsScreen"),
+    ("Pipe (|)", "unibox_tui.ui.screens.pipe_prompt:PipePrompt"),
+    ("Pipe output", "unibox_tui.ui.screens.pipe_view:PipeView"),
+    ("Day summary (T)", "unibox_tui.ui.screens.day_summary:DaySummaryScreen"),
     ("Rooms: every room", "unibox_tui.ui.screens.room:RoomScreen"),
     ("Campaigns", "unibox_tui.ui.screens.campaigns:CampaignsScreen"),
     ("Blocklist", "unibox_tui.ui.screens.blocklist:BlocklistScreen"),

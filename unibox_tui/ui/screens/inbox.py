@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from ...api.models import Conversation, Message
 from ...domain.inbox_model import FOLDERS, InboxModel
+from ...domain.snippet_source import SnippetSource
 from ...domain.triage_service import TriageService
 from ...store.page_cache import PageCache
 from ..widgets.composer import Composer
@@ -41,6 +42,7 @@ from .inbox_followups import InboxFollowups
 from .inbox_pages import PageLoader, row_cache_for
 from .inbox_poll import Poller
 from .inbox_thread import ThreadPane
+from .bulk_keys import BULK_BINDINGS, BulkKeys
 from .inbox_view import InboxView
 from .triage_keys import TRIAGE_BINDINGS, TriageKeys
 
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 
     from ...api.client import ReachkitClient
     from ...api.models import Page
+    from ...domain.snippets import Snippet
     from ..app import UniboxApp
 
 __all__ = ["InboxScreen"]
@@ -72,6 +75,8 @@ INBOX_BINDINGS = [
     Binding("i", "lead_details", "Lead details", show=False, id="inbox.lead_details"),
     Binding("h", "snooze", "Snooze…", show=False, id="inbox.snooze"),
     Binding("w", "waiting", "Waiting queue", show=False, id="inbox.waiting"),
+    Binding("vertical_line", "pipe", "Pipe to a command…", show=False, id="inbox.pipe"),
+    Binding("T", "day_summary", "Day summary", show=False, id="inbox.day_summary"),
 ]
 
 
@@ -79,7 +84,7 @@ class InboxScreen(Screen[None]):
     """Folders -> conversations -> thread; everything the SDR triages from."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
-    BINDINGS = [*INBOX_BINDINGS, *TRIAGE_BINDINGS]
+    BINDINGS = [*INBOX_BINDINGS, *TRIAGE_BINDINGS, *BULK_BINDINGS]
     #: What the ``?`` screen lists under "Inbox" (triage's keys have their own section).
     HELP_BINDINGS = INBOX_BINDINGS
 
@@ -98,12 +103,16 @@ class InboxScreen(Screen[None]):
         app = self.unibox
         self._workspace = app.workspace
         self.model = InboxModel(page_size=app.settings.page_size, local=app.local_triage, clock=app.clock)
-        self.triage = TriageService(self.model, self._client, mark_read_on_open=lambda: app.settings.mark_read_on_open)
+        self.triage = TriageService(self.model, self._client, mark_read_on_open=lambda: app.settings.mark_read_on_open,
+                                    journal=app.workspace.record)
+        self.snippets = SnippetSource(lambda: app.settings.snippets, lambda: app.lead_finder, app.workspace.inboxes,
+                                      self._client, adopt=self._adopt_snippets)
         disk = lambda: row_cache_for(app.settings, app._normalised_base_url())  # noqa: E731 - asked per load
         self.loader = PageLoader(self, self.model, self._client, disk)
         self.poller = Poller(self, self.model, self._client)
         self.thread = ThreadPane(self, self.model, self._client)
         self.triage_keys = TriageKeys(self, self.triage, self.model)
+        self.bulk = BulkKeys(self, self.triage, self.model)
         self.view = InboxView(self, self.model)
         self.followups = InboxFollowups(self, self.model, self._client)
 
@@ -116,6 +125,9 @@ class InboxScreen(Screen[None]):
         worker of this screen still running while it is removed must not ask the new server."""
         app = self.unibox
         return app.client if app.workspace is self._workspace else None
+
+    def _adopt_snippets(self, snippets: tuple[Snippet, ...]) -> None:
+        self.unibox.settings.snippets = snippets
 
     # -- layout ------------------------------------------------------------------------------------
 
@@ -292,25 +304,34 @@ class InboxScreen(Screen[None]):
             self.add_class("-reading")
         self.thread_view.focus()
 
-    # -- triage keys (the actions live in triage_keys.py) ------------------------------------------
+    # -- triage keys (the actions live in triage_keys.py; on marked rows, bulk_keys.py) -------------
+
+    def _triage(self) -> TriageKeys | BulkKeys:
+        return self.bulk if self.bulk.active else self.triage_keys
 
     def action_label(self, label: str) -> None:
-        self.triage_keys.label(label)
+        self._triage().label(label)
 
     def action_clear_label(self) -> None:
-        self.triage_keys.label(None)
+        self._triage().label(None)
 
     def action_accept_label(self) -> None:
-        self.triage_keys.accept_label()
+        self._triage().accept_label()
 
     def action_pick_label(self) -> None:
-        self.triage_keys.pick_label()
+        self._triage().pick_label()
 
     def action_toggle_read(self) -> None:
-        self.triage_keys.toggle_read()
+        self._triage().toggle_read()
 
     def action_block(self) -> None:
-        self.triage_keys.block()
+        self._triage().block()
+
+    def action_toggle_mark(self) -> None:
+        self.bulk.toggle_mark()
+
+    def action_mark_page(self) -> None:
+        self.bulk.mark_page()
 
     def action_undo(self) -> None:
         self.triage_keys.undo()
@@ -328,7 +349,20 @@ class InboxScreen(Screen[None]):
         return self.triage_keys.quit_when_saved()
 
     def triage_commands(self) -> Iterable[SystemCommand]:
-        return self.triage_keys.commands()
+        yield from self.triage_keys.commands()
+        yield from self.bulk.commands()
+
+    # -- pipes and the day summary (their screens do the work) ---------------------------------------
+
+    def action_pipe(self) -> None:
+        from .pipe_prompt import start_pipe
+
+        start_pipe(self)
+
+    def action_day_summary(self) -> None:
+        from .day_summary import DaySummaryScreen
+
+        self.app.push_screen(DaySummaryScreen(self.unibox.workspace, self.model))
 
     # -- replies ------------------------------------------------------------------------------------
 
@@ -354,8 +388,9 @@ class InboxScreen(Screen[None]):
         focused = self.focused
         refocus = focused if focused is not None and composer not in focused.ancestors_with_self else None
         session = self.unibox.workspace.sessions.open(conversation)
+        label = self.model.manual_label(conversation_id) or conversation.label  # (manual over the AI's)
         opened = composer.open(session, conversation, lookup=self.conversation, refocus=refocus,
-                               remind_default=self.unibox.settings.remind_after)
+                               remind_default=self.unibox.settings.remind_after, snippets=self.snippets, label=label)
         if opened and self.has_class("-narrow"):
             self.add_class("-reading")
 
@@ -460,6 +495,9 @@ class InboxScreen(Screen[None]):
         self.unibox.open_room("inboxes", select=event.select)
 
     def action_back(self) -> None:
+        """Marks first (wherever the list shows), then back to the list, the filter, the search."""
+        if not self.has_class("-reading") and self.bulk.clear_marks():
+            return
         focused = self.focused
         if isinstance(focused, ThreadView) or self.has_class("-reading"):
             self.remove_class("-reading")

@@ -24,6 +24,9 @@ class InboxView:
     def __init__(self, screen: InboxScreen, model: InboxModel) -> None:
         self.screen = screen
         self.model = model
+        #: The model's cursor when the list was last put on it: a change of marks alone must
+        #: not pull the list's cursor back to a model cursor that has not caught up yet.
+        self._cursor_shown: str | None = None
         model.subscribe(self.changed)
 
     def changed(self, change: ModelChange) -> None:
@@ -41,7 +44,10 @@ class InboxView:
         elif kind is ChangeKind.FOLDERS:
             self._show_folder_counts(change.ids)
         elif kind is ChangeKind.SELECTION:
-            self.show_selection()
+            self._rows_changed(change.ids)  # (a mark is drawn on its row)
+            self.screen.status.marked = len(self.model.marked())
+            if self.model.cursor_id != self._cursor_shown:
+                self.show_selection()
 
     def _page_shown(self) -> None:
         screen, model = self.screen, self.model
@@ -63,10 +69,12 @@ class InboxView:
 
     def _rows_changed(self, ids: frozenset[str]) -> None:
         listing = self.screen.conversation_list
+        changed = []
         for conversation_id in ids:
             row, index = self.model.row(conversation_id), listing.index_of(conversation_id)
             if row is not None and index >= 0 and listing.rows[index] != row:
-                listing.update_row(row)
+                changed.append(row)
+        listing.update_rows(changed)
 
     def _show_folder_counts(self, folders: frozenset[str]) -> None:
         folder_bar = self.screen.folder_bar
@@ -84,6 +92,7 @@ class InboxView:
     def show_selection(self) -> None:
         """The list's cursor on the model's (when it is not there already)."""
         listing, wanted = self.screen.conversation_list, self.model.cursor_id
+        self._cursor_shown = wanted
         current = listing.current_row
         if wanted is not None and (current is None or current.id != wanted):
             index = listing.index_of(wanted)

@@ -172,6 +172,9 @@ class TriageKeys:
 
     def undo(self) -> None:
         action = self.service.undo()
+        if action.batch is not None:  # a whole batch: undone as a batch too (paced, with progress)
+            self.screen.bulk.run(action.batch)
+            return
         self._run(action, None)
         entry = action.undone
         if entry is None:
@@ -229,14 +232,14 @@ class TriageKeys:
             return
         for request in action.requests:
             self.screen.run_worker(partial(self._settle, request), group="triage", exit_on_error=False, description="Saving triage")
-        self._save_local()
+        self.save_local()
         if action.advance and conversation_id is not None:
             self._advance_from(conversation_id)
 
     async def _settle(self, request: Request) -> None:
         outcome = await request()
         self._tell(outcome)
-        self._save_local()
+        self.save_local()
 
     def _tell(self, outcome: Outcome) -> None:
         kind, what, error = outcome.kind, outcome.what, outcome.error
@@ -262,7 +265,8 @@ class TriageKeys:
         elif kind is OutcomeKind.UNBLOCKED:
             self._say(f"Unblocked {what}.", title="Undone", timeout=4)
 
-    def _save_local(self) -> None:
+    def save_local(self) -> None:
+        """Labels kept on this machine are written (in a thread) whenever some changed."""
         if self.service.local_dirty:
             self.screen.run_worker(self._write_local, thread=True, group="triage-save", exit_on_error=False, description="Saving labels")
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -35,6 +36,10 @@ from ...render.sanitize import clean_line
 from ..external_editor import edit_in_editor
 from ..messages import DraftsChanged, ReplySent
 from .composer_lines import ComposerView, Keys, full_note, head_line, signature_line, status_line, view_of
+from .composer_snippets import SnippetAssist
+
+if TYPE_CHECKING:
+    from ...domain.snippet_source import SnippetSource
 
 __all__ = ["Composer"]
 
@@ -59,6 +64,7 @@ class Composer(Vertical):
         Binding("ctrl+g", "toggle_signature", "Signature", id="composer.signature"),
         Binding("ctrl+f", "toggle_maximize", "Maximise", id="composer.maximize"),
         Binding("ctrl+w", "cycle_reminder", "Remind if no reply", id="composer.remind", priority=True),
+        Binding("ctrl+n", "snippets", "Snippets", id="composer.snippets", priority=True),
     ]
 
     #: The session's mode, or "closed": locks the text and picks the keys.
@@ -102,6 +108,7 @@ class Composer(Vertical):
         self._ticker: Timer | None = None
         #: The ``remind_after`` setting: a draft without a choice of its own shows (and gets) this.
         self._remind_default = "off"
+        self.snippets = SnippetAssist(self)
 
     def compose(self) -> ComposeResult:
         yield Static(id="composer-head")
@@ -110,8 +117,9 @@ class Composer(Vertical):
             soft_wrap=True,
             tab_behavior="focus",
             show_line_numbers=False,
-            placeholder="Write your reply…  (ctrl+s sends, esc keeps it as a draft)",
+            placeholder="Write your reply…  (ctrl+s sends, ctrl+n inserts a snippet, esc keeps it as a draft)",
         )
+        yield Static(id="composer-unfilled")
         with VerticalScroll(id="composer-preview"):
             yield Static(id="composer-preview-body")
         yield Static(id="composer-signature")
@@ -125,6 +133,14 @@ class Composer(Vertical):
     @property
     def text_area(self) -> TextArea:
         return self.query_one("#composer-text", TextArea)
+
+    @property
+    def unfilled_widget(self) -> Static:
+        return self.query_one("#composer-unfilled", Static)
+
+    @property
+    def send_key(self) -> str:
+        return self._key("composer.send")
 
     @property
     def conversation_id(self) -> str | None:
@@ -147,9 +163,13 @@ class Composer(Vertical):
 
     def open(
         self, session: ReplySession, conversation: Conversation, *, lookup: Lookup | None = None,
-        refocus: Widget | None = None, remind_default: str = "off",
+        refocus: Widget | None = None, remind_default: str = "off", snippets: SnippetSource | None = None,
+        label: str | None = None,
     ) -> bool:
-        """Show ``session`` (the reply to ``conversation``); ``lookup`` finds the freshest copy of a conversation."""
+        """Show ``session`` (the reply to ``conversation``); ``lookup`` finds the freshest copy of a conversation.
+
+        ``snippets``: what ``ctrl+n`` offers; the snippet tied to ``label`` fills an empty draft.
+        """
         self._lookup = lookup
         self._remind_default = remind_default
         self.conversation = conversation
@@ -163,6 +183,8 @@ class Composer(Vertical):
         self.session = session
         session.changed.connect(self._session_changed)
         self._set_text(session.draft.text)
+        self.mode = session.mode.value  # (the prefill asks whether the draft can be edited)
+        self.snippets.opened(session, conversation, snippets, label)
         session.load_signature()  # draws through _session_changed
         self._show()
         return True
@@ -190,6 +212,8 @@ class Composer(Vertical):
         if self.screen.maximized is self:
             self.screen.minimize()
         self.session = None
+        if session is not None:
+            self.snippets.closing(session)
         self.mode = "closed"
         self.display = False
         self.screen.remove_class("-composing")
@@ -259,8 +283,16 @@ class Composer(Vertical):
     @on(TextArea.Changed, "#composer-text")
     def _changed(self, event: TextArea.Changed) -> None:
         event.stop()
+        self.text_edited(self.text_area.text)
+
+    def text_edited(self, text: str) -> None:
+        """The text changed (typed, loaded, a snippet): the session hears it, the unfilled line follows."""
         if self.session is not None and self.mode == Mode.EDITING:
-            self.session.edit(self.text_area.text)  # a load (same text) changes nothing
+            self.session.edit(text)  # a load (same text) changes nothing
+        self.snippets.show_unfilled()
+
+    def action_snippets(self) -> None:
+        self.snippets.pick()
 
     def flush(self, *, quiet: bool = False) -> None:
         """Write what was typed now (before $EDITOR, sending, quitting)."""
@@ -268,6 +300,13 @@ class Composer(Vertical):
             self.session.flush(quiet=quiet)
 
     # -- keys ------------------------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing into a locked reply goes nowhere: a letter must not act on the list behind it
+        (``m`` marks and moves the cursor, which would put the composer away)."""
+        if self.text_area.read_only and event.is_printable:
+            event.stop()
+            event.prevent_default()
 
     def _keys(self) -> Keys:
         return Keys(self._key("composer.send"), self._key("composer.signature"), self._key("composer.undo_send"))
@@ -287,7 +326,7 @@ class Composer(Vertical):
             return self.mode == Mode.COUNTDOWN
         if action == "cycle_reminder":
             return self.mode in (Mode.EDITING, Mode.COUNTDOWN)
-        if action in ("external_editor", "quote", "toggle_signature"):
+        if action in ("external_editor", "quote", "toggle_signature", "snippets"):
             return None if self.mode != Mode.EDITING else True
         return True
 

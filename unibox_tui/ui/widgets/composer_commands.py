@@ -25,6 +25,7 @@ def composer_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
     if not composer.is_open:
         return
     yield SystemCommand("Reply: send", "Send the reply (ctrl+s)", composer.action_send)
+    yield SystemCommand("Reply: insert a snippet", "Pick a canned reply, filled in for this lead (ctrl+n)", composer.action_snippets)
     yield SystemCommand("Reply: preview", "Show what the lead will read (ctrl+o)", composer.action_toggle_preview)
     yield SystemCommand("Reply: quote last message", "Quote the latest message under the reply (ctrl+t)", composer.action_quote)
     yield SystemCommand("Reply: signature on/off", "Remove or restore the inbox signature (ctrl+g)", composer.action_toggle_signature)

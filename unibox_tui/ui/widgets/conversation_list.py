@@ -61,6 +61,8 @@ class ConversationList(ScrollView, can_focus=True):
         "conversation-list--placeholder",
         "conversation-list--woken",
         "conversation-list--away",
+        "conversation-list--mark",
+        "conversation-list--marked",
     }
 
     BINDINGS = [
@@ -147,13 +149,20 @@ class ConversationList(ScrollView, can_focus=True):
         self._when_painted = callback
 
     def update_row(self, row: ConversationRow) -> None:
-        index = self.index_of(row.id)
-        if index < 0:
-            return
-        self.rows[index] = row
-        self._measure()
-        self._cache.clear()
-        self.refresh()
+        self.update_rows([row])
+
+    def update_rows(self, rows: list[ConversationRow]) -> None:
+        """Replace the rows with these ids (others untouched); one measure and one repaint for all."""
+        changed = False
+        for row in rows:
+            index = self.index_of(row.id)
+            if index >= 0:
+                self.rows[index] = row
+                changed = True
+        if changed:
+            self._measure()
+            self._cache.clear()
+            self.refresh()
 
     def show_message(self, text: str) -> None:
         """A centred message instead of rows (empty folder, an error...)."""
@@ -298,14 +307,22 @@ class ConversationList(ScrollView, can_focus=True):
             self._cache[key] = strip
         return strip
 
-    def _base(self, is_cursor: bool) -> Style:
+    def _base(self, is_cursor: bool, marked: bool = False) -> Style:
         base = self.rich_style
+        if marked:
+            base = base + self.get_component_rich_style("conversation-list--marked", partial=True)
         if is_cursor:
             base = base + self.get_component_rich_style(
                 "conversation-list--cursor" if self.has_focus else "conversation-list--cursor-blurred",
                 partial=True,
             )
         return base
+
+    def _mark_column(self, row: ConversationRow) -> Part:
+        """The first cell: a bar on marked rows (``m``), so a batch's reach is seen at a glance."""
+        if row.marked:
+            return ("▌", self.get_component_rich_style("conversation-list--mark", partial=True))
+        return (" ", None)
 
     def _marker(self, row: ConversationRow) -> Part:
         def style(name: str) -> Style:
@@ -378,23 +395,23 @@ class ConversationList(ScrollView, can_focus=True):
     def _render_row(self, row: ConversationRow, width: int, is_cursor: bool) -> Strip:
         """One line: marker, lead, subject — snippet, label, attachment mark, date."""
         lead_width, label_width, date_width = self._columns
-        parts: list[Part] = [(" ", None), self._marker(row), (fit(row.lead, lead_width), self._lead_style(row)), ("  ", None)]
+        parts: list[Part] = [self._mark_column(row), self._marker(row), (fit(row.lead, lead_width), self._lead_style(row)), ("  ", None)]
         right = self._right_columns(row, label_width, date_width)
         middle = max(0, width - (3 + lead_width + 2) - sum(_cells(text) for text, _ in right))
         parts.extend(self._subject_and_snippet(row, middle))
         parts.extend(right)
-        return line_strip(parts, width, self._base(is_cursor))
+        return line_strip(parts, width, self._base(is_cursor, row.marked))
 
     def _render_two_line_row(self, row: ConversationRow, width: int, is_cursor: bool, line: int) -> Strip:
         """Narrow lists: who, label and date; then subject — snippet underneath."""
         _, label_width, date_width = self._columns
-        base = self._base(is_cursor)
+        base = self._base(is_cursor, row.marked)
         if line == 0:
             right = self._right_columns(row, label_width, date_width)
             room = max(0, width - 3 - sum(_cells(text) for text, _ in right))
-            parts: list[Part] = [(" ", None), self._marker(row), (fit(row.lead, room), self._lead_style(row))]
+            parts: list[Part] = [self._mark_column(row), self._marker(row), (fit(row.lead, room), self._lead_style(row))]
             return line_strip(parts + right, width, base)
-        parts = [("   ", None), *self._subject_and_snippet(row, max(0, width - 4))]
+        parts = [self._mark_column(row), ("  ", None), *self._subject_and_snippet(row, max(0, width - 4))]
         return line_strip(parts, width, base)
 
 

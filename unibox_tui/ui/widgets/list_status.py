@@ -31,6 +31,10 @@ class ListStatus(Widget):
     filter: reactive[str] = reactive("")
     #: Hot replies waiting longer than ``reply_within`` (the waiting queue's highlighted ones).
     hot_waiting: reactive[int] = reactive(0)
+    #: Conversations marked for a bulk action (``m``), on any page.
+    marked: reactive[int] = reactive(0)
+    #: A bulk action on its way: "Labelling Interested: 7 of 18" ("" when none runs).
+    progress: reactive[str] = reactive("")
     _frame: reactive[int] = reactive(0)
 
     def on_mount(self) -> None:
@@ -47,6 +51,11 @@ class ListStatus(Widget):
 
     def render(self) -> Content:
         parts: list[str | tuple[str, str]] = []
+        if self.progress:
+            parts.append((clean_line(self.progress, max_chars=80) + "  ", "bold $warning"))
+        if self.marked:
+            parts.append((f"{human_count(self.marked)} marked", "bold $accent"))
+            parts.append((" (esc clears) · ", "$text-muted"))
         if self.loading:
             parts.append((f"{_SPINNER[self._frame]} loading  ", "$accent"))
         if self.hot_waiting:  # first: the line is cut on narrow panes, and these are waiting on you
