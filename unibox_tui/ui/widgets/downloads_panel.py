@@ -70,6 +70,51 @@ class DownloadsPanel(ScrollView, can_focus=True):
         "downloads-panel--placeholder",
     }
 
+    #: The look of the component classes above, in theme variables (as Textual's DataTable keeps it).
+    DEFAULT_CSS = """
+    DownloadsPanel {
+        overflow-x: hidden;
+        border-top: solid $panel-lighten-2;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+        border-subtitle-align: right;
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        &:focus {
+            border-top: solid $accent;
+            border-title-style: bold;
+        }
+        & > .downloads-panel--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        & > .downloads-panel--cursor-blurred {
+            background: $block-cursor-blurred-background;
+        }
+        & > .downloads-panel--name {
+            color: $text;
+        }
+        & > .downloads-panel--bar {
+            color: $accent;
+        }
+        & > .downloads-panel--bar-empty {
+            color: $panel-lighten-2;
+        }
+        & > .downloads-panel--muted {
+            color: $text-muted;
+        }
+        & > .downloads-panel--done {
+            color: $success;
+        }
+        & > .downloads-panel--error {
+            color: $error;
+        }
+        & > .downloads-panel--placeholder {
+            color: $text-muted;
+        }
+    }
+    """
+
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False, id="downloads.down"),
         Binding("up,k", "cursor_up", "Up", show=False, id="downloads.up"),

@@ -77,6 +77,48 @@ class ThreadView(ScrollView, can_focus=True):
         "thread-view--placeholder",
     }
 
+    #: The look of the component classes above, in theme variables (as Textual's DataTable keeps it).
+    DEFAULT_CSS = """
+    ThreadView {
+        padding: 0 1;
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        & > .thread-view--header {
+            text-style: bold;
+            color: $text;
+        }
+        & > .thread-view--header-current {
+            color: $accent;
+        }
+        & > .thread-view--meta {
+            color: $text-muted;
+        }
+        & > .thread-view--collapsed {
+            color: $text-muted;
+        }
+        & > .thread-view--body {
+            color: $text;
+        }
+        & > .thread-view--quote {
+            color: $text-muted;
+        }
+        & > .thread-view--fold {
+            color: $text-secondary;
+            text-style: italic;
+        }
+        & > .thread-view--attachment {
+            color: $accent;
+        }
+        & > .thread-view--notice {
+            color: $warning;
+            text-style: italic;
+        }
+        & > .thread-view--placeholder {
+            color: $text-muted;
+        }
+    }
+    """
+
     BINDINGS = [
         Binding("down,j", "scroll_down", "Scroll down", show=False),
         Binding("up,k", "scroll_up", "Scroll up", show=False),
