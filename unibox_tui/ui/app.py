@@ -17,8 +17,8 @@ from ..api.errors import ReachkitError
 from ..clock import Clock, system_clock
 from ..config import ENV_API_KEY, ProfileInfo, Settings, profile_infos
 from ..domain.workspace import ClientFactory, Workspace, make_client
-from ..redact import scrub
-from ..render.sanitize import clean_line
+from .messages import OpenRoom, ShowError
+from .notices import say
 from .reply_news import tell
 from .scheduling import TextualScheduler
 from .screens.inbox import InboxScreen
@@ -154,10 +154,6 @@ class UniboxApp(App[None]):
 
     # -- what screens ask of the app --
 
-    def _normalised_base_url(self) -> str:
-        """The base URL as the client will have it, without building the client (start-up)."""
-        return self.workspace.base_url
-
     @property
     def workspace_label(self) -> str:
         return workspace_label(self.settings)
@@ -184,13 +180,7 @@ class UniboxApp(App[None]):
         timeout: float | None = None,
     ) -> None:
         """A notification whose text is always shown literally (never parsed as markup)."""
-        self.notify(
-            clean_line(scrub(text), max_chars=400),
-            title=clean_line(title, max_chars=60),
-            severity=severity,  # type: ignore[arg-type]
-            timeout=timeout,
-            markup=False,
-        )
+        say(self, text, title=title, severity=severity, timeout=timeout)
 
     def show_error(self, error: BaseException | None, context: str = "") -> None:
         """The one place errors become words on screen: never a traceback, never a crash."""
@@ -244,6 +234,14 @@ class UniboxApp(App[None]):
 
     def action_open_room(self, key: str) -> None:
         self.open_room(key)
+
+    @on(OpenRoom)
+    def _room_asked_for(self, event: OpenRoom) -> None:
+        self.open_room(event.room, select=event.select)
+
+    @on(ShowError)
+    def _error_posted(self, event: ShowError) -> None:
+        self.show_error(event.error, event.context)
 
     async def action_quit(self) -> None:
         """Quit; a reply on its way is asked about first, labels still being saved get a moment."""
@@ -328,7 +326,7 @@ class UniboxApp(App[None]):
         from .screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.settings.keys))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -59,7 +61,7 @@ def _display_key(keys: str) -> str:
     return " / ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))
 
 
-def binding_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+def binding_sections(keymap: Mapping[str, str] | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
     """Each section's (keys, description) rows, with the user's keymap applied."""
     keymap = keymap or {}
     sections = []
@@ -104,12 +106,15 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", show=False)]
 
+    def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        #: The user's keymap (binding id -> keys), as the settings have it: remapped keys show remapped.
+        self.keymap = dict(keymap or {})
+
     def compose(self) -> ComposeResult:
-        keymap = getattr(self.app, "_keymap", {}) or {}
-        flat = {key: ",".join(value) if isinstance(value, list | tuple) else value for key, value in keymap.items()}
         with VerticalScroll(id="help-body"):
             yield Static(Content.styled("Keys", "bold"), classes="help-title")
-            for title, rows in binding_sections(flat):
+            for title, rows in binding_sections(self.keymap):
                 yield Static(Content.styled(title, "bold $accent"), classes="help-section")
                 width = max(len(keys) for keys, _ in rows)
                 lines = [Content.assemble((keys.ljust(width + 2), "bold"), text) for keys, text in rows]

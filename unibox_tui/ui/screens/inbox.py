@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -26,6 +27,7 @@ from ...api.models import Conversation, Message
 from ...domain.inbox_model import FOLDERS, InboxModel
 from ...domain.triage_service import TriageService
 from ...store.page_cache import PageCache
+from ..messages import OpenRoom
 from ..widgets.composer import Composer
 from ..widgets.conversation_list import ConversationList
 from ..widgets.downloads_panel import DownloadsPanel
@@ -37,7 +39,7 @@ from ..widgets.list_status import ListStatus
 from ..widgets.search_bar import SearchBar
 from ..widgets.thread_header import ThreadHeader
 from ..widgets.thread_view import ThreadView
-from .inbox_pages import PageLoader, row_cache_for
+from .inbox_pages import PageLoader
 from .inbox_poll import Poller
 from .inbox_thread import ThreadPane
 from .inbox_view import InboxView
@@ -95,8 +97,8 @@ class InboxScreen(Screen[None]):
         app = self.unibox
         self.model = InboxModel(page_size=app.settings.page_size, local=app.local_triage, clock=app.clock)
         self.triage = TriageService(self.model, self._client, mark_read_on_open=lambda: app.settings.mark_read_on_open)
-        disk = lambda: row_cache_for(app.settings, app._normalised_base_url())  # noqa: E731 - asked per load
-        self.loader = PageLoader(self, self.model, self._client, disk)
+        workspace = app.workspace
+        self.loader = PageLoader(self, self.model, self._client, lambda: workspace.row_cache)  # asked per load
         self.poller = Poller(self, self.model, self._client)
         self.thread = ThreadPane(self, self.model, self._client)
         self.triage_keys = TriageKeys(self, self.triage, self.model)
@@ -135,8 +137,8 @@ class InboxScreen(Screen[None]):
                 yield ThreadHeader(id="thread-header")
                 yield LeadContext(lambda: self.unibox.lead_finder, id="lead-context")
                 yield ThreadView(id="thread")
-                yield Composer(id="composer")
-        yield DownloadsPanel(id="downloads")
+                yield Composer(id="composer", keymap=self.unibox.settings.keys)
+        yield DownloadsPanel(self._client, self._download_folder, keymap=self.unibox.settings.keys, id="downloads")
         yield KeyBar()
 
     @property
@@ -236,7 +238,7 @@ class InboxScreen(Screen[None]):
             self.switch_folder(event.key)
             self.conversation_list.focus()
         else:
-            self.unibox.open_room(event.key)
+            self.post_message(OpenRoom(event.key))
 
     def switch_folder(self, folder: str) -> None:
         self.loader.switch_folder(folder)
@@ -317,7 +319,7 @@ class InboxScreen(Screen[None]):
             self.reply_to(target)
 
     def action_drafts(self) -> None:
-        self.unibox.open_room("drafts")
+        self.post_message(OpenRoom("drafts"))
 
     def reply_to(self, conversation_id: str) -> None:
         """Open the composer on a conversation (fetched first if it is not on this page)."""
@@ -404,6 +406,10 @@ class InboxScreen(Screen[None]):
         panel = self.query_one(DownloadsPanel)
         pick_attachments(self.unibox, conversation, connected=self._client() is not None, save=panel.save)
 
+    def _download_folder(self) -> Path:
+        """Where attachments go now (the settings of the workspace; asked at each save)."""
+        return self.unibox.settings.downloads
+
     def action_toggle_downloads(self) -> None:
         self.query_one(DownloadsPanel).toggle()
 
@@ -431,7 +437,7 @@ class InboxScreen(Screen[None]):
 
     @on(InboxAlert.OpenInboxes)
     def _open_inboxes(self, event: InboxAlert.OpenInboxes) -> None:
-        self.unibox.open_room("inboxes", select=event.select)
+        self.post_message(OpenRoom("inboxes", select=event.select))
 
     def action_back(self) -> None:
         focused = self.focused

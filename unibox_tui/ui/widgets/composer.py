@@ -12,7 +12,7 @@ Every server string (names, addresses, subject, signature) is cleaned and drawn 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from textual import on, work
@@ -90,8 +90,10 @@ class Composer(Vertical):
         def control(self) -> Composer:
             return self.composer
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__(id=id)
+        #: The user's keymap (binding id -> keys), for hints that name a key ("ctrl+s tries again").
+        self.keymap = dict(keymap or {})
         self.session: ReplySession | None = None
         self.conversation: Conversation | None = None
         self.preview = False
@@ -269,10 +271,9 @@ class Composer(Vertical):
 
     def _key(self, binding_id: str) -> str:
         """The key a binding has now (after the user's keymap), for hints."""
-        keymap = getattr(self.app, "_keymap", {}) or {}
-        keys = keymap.get(binding_id)
+        keys = self.keymap.get(binding_id)
         if keys:
-            return keys if isinstance(keys, str) else ",".join(keys)
+            return keys
         return next((b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id), "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,10 +30,12 @@ from ...domain.transfers import Pick, Transfer, TransferState
 from ...render.formatting import human_size
 from ...render.sanitize import clean_line
 from ...store.downloads import DownloadFolder, FolderError, OpenerError, open_file, save_attachment
+from ..messages import ShowError
+from ..notices import say
 from ..strips import Part, fit, fit_middle, line_strip
 
 if TYPE_CHECKING:
-    from ..app import UniboxApp
+    from ...api.client import ReachkitClient
 
 __all__ = ["DownloadsPanel"]
 
@@ -124,8 +127,21 @@ class DownloadsPanel(ScrollView, can_focus=True):
         Binding("x", "clear", "Clear finished", id="downloads.clear"),
     ]
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        client: Callable[[], ReachkitClient | None],
+        folder: Callable[[], Path],
+        *,
+        keymap: Mapping[str, str] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        #: The workspace's client and download folder, asked at each download (both may change).
+        self._client = client
+        self._folder = folder
+        #: The user's keymap (binding id -> keys): the border names the key that hides the panel.
+        self.keymap = dict(keymap or {})
         self.transfers: list[Transfer] = []
         self.cursor = 0
         self.folder: DownloadFolder | None = None
@@ -136,10 +152,6 @@ class DownloadsPanel(ScrollView, can_focus=True):
         self._notified: dict[str, float] = {}
         self._styles: dict[str, Style] = {}
         self._unreported: list[Transfer] = []
-
-    @property
-    def unibox(self) -> UniboxApp:
-        return self.app  # type: ignore[return-value]
 
     def on_mount(self) -> None:
         self.display = False
@@ -161,7 +173,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
         added: list[Transfer] = []
         for pick in picks:
             if (pick.conversation_id, pick.attachment.id) in busy:
-                self.unibox.say(f"Already downloading {pick.name}.")
+                say(self, f"Already downloading {pick.name}.")
                 continue
             transfer = Transfer(pick.conversation_id, pick.attachment, pick.name)
             self.transfers.append(transfer)
@@ -173,7 +185,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
             now = time.monotonic()
             for transfer in added:
                 transfer.fail(problem, now)
-            self.unibox.say(problem, title="Cannot save attachments", severity="error", timeout=10)
+            say(self, problem, title="Cannot save attachments", severity="error", timeout=10)
         else:
             for transfer in added:
                 self._start(transfer)
@@ -181,7 +193,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
         self._move(self.transfers.index(added[0]))
 
     def _download_folder(self) -> DownloadFolder:
-        path = Path(self.unibox.settings.downloads)
+        path = Path(self._folder())
         if self.folder is None or self.folder.path != path.expanduser():
             self.folder = DownloadFolder(path)
         return self.folder
@@ -193,7 +205,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
 
     @work(group="download", exit_on_error=False, description="Downloading an attachment")
     async def _download(self, transfer: Transfer) -> None:
-        client = self.unibox.client
+        client = self._client()
         folder = self.folder
         assert client is not None and folder is not None and self._slots is not None
         claimed: Path | None = None
@@ -232,7 +244,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
             self._notify_failure(transfer, error)
         except Exception as error:  # noqa: BLE001 - one bad download must not end the app
             transfer.fail(f"Unexpected {type(error).__name__}.", time.monotonic())
-            self.unibox.show_error(error, f"Download failed: {transfer.name}")
+            self.post_message(ShowError(error, f"Download failed: {transfer.name}"))
         else:
             transfer.succeed(result.path, result.size, time.monotonic())
             self._unreported.append(transfer)
@@ -258,10 +270,10 @@ class DownloadsPanel(ScrollView, can_focus=True):
         saved = [t for t in self._unreported if t.path is not None]
         self._unreported.clear()
         if len(saved) == 1 and saved[0].path is not None:
-            self.unibox.say(f"Saved to {saved[0].path}", title="Downloaded", timeout=8)
+            say(self, f"Saved to {saved[0].path}", title="Downloaded", timeout=8)
         elif saved:
             folder = self.folder.path if self.folder else ""
-            self.unibox.say(f"Saved {len(saved)} files to {folder}", title="Downloaded", timeout=8)
+            say(self, f"Saved {len(saved)} files to {folder}", title="Downloaded", timeout=8)
 
     def _notify_failure(self, transfer: Transfer, error: BaseException) -> None:
         now = time.monotonic()
@@ -270,7 +282,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
             return
         self._notified = {k: v for k, v in self._notified.items() if now - v < NOTIFY_DEDUPE}
         self._notified[text] = now
-        self.unibox.show_error(error, f"Download failed: {transfer.name}")
+        self.post_message(ShowError(error, f"Download failed: {transfer.name}"))
 
     # -- showing and focus -------------------------------------------------------------------------
 
@@ -332,7 +344,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
         else:
             transfer.cancel(time.monotonic())
             self._finished(transfer)
-        self.unibox.say(f"Cancelled {transfer.name}.")
+        say(self, f"Cancelled {transfer.name}.")
 
     def action_open(self) -> None:
         """Hand a finished download to the system opener; only ever on this explicit request."""
@@ -340,29 +352,29 @@ class DownloadsPanel(ScrollView, can_focus=True):
         if transfer is None:
             return
         if transfer.state is not TransferState.DONE or transfer.path is None:
-            self.unibox.say(f"{transfer.name} is not saved yet; o opens a finished download.")
+            say(self, f"{transfer.name} is not saved yet; o opens a finished download.")
             return
         path = transfer.path
         if not path.is_file():
-            self.unibox.say(f"{path} is no longer there.", severity="warning")
+            say(self, f"{path} is no longer there.", severity="warning")
             return
         try:
             open_file(path)
         except OpenerError as error:
-            self.unibox.say(str(error), title="Cannot open", severity="warning", timeout=10)
+            say(self, str(error), title="Cannot open", severity="warning", timeout=10)
             return
-        self.unibox.say(f"Opening {path}", title="Open")
+        say(self, f"Opening {path}", title="Open")
 
     def action_retry(self) -> None:
         transfer = self.current
         if transfer is None or transfer.state not in (TransferState.FAILED, TransferState.CANCELLED):
-            self.unibox.say("Only a failed or cancelled download can be retried.")
+            say(self, "Only a failed or cancelled download can be retried.")
             return
         try:
             self._download_folder().prepare()
         except FolderError as error:
             transfer.fail(str(error), time.monotonic())
-            self.unibox.say(str(error), title="Cannot save attachments", severity="error", timeout=10)
+            say(self, str(error), title="Cannot save attachments", severity="error", timeout=10)
             self._changed()
             return
         self._start(transfer)
@@ -422,9 +434,8 @@ class DownloadsPanel(ScrollView, can_focus=True):
 
     def _toggle_key(self) -> str:
         """The key that shows and hides this panel now (``S``, or the user's keymap for it)."""
-        keymap = getattr(self.app, "_keymap", {}) or {}
-        keys = keymap.get(TOGGLE_BINDING_ID) or DEFAULT_TOGGLE_KEY
-        first = (keys if isinstance(keys, str) else ",".join(keys)).split(",")[0].strip()
+        keys = self.keymap.get(TOGGLE_BINDING_ID) or DEFAULT_TOGGLE_KEY
+        first = keys.split(",")[0].strip()
         return first or DEFAULT_TOGGLE_KEY
 
     def _style(self, name: str, *, partial: bool = True) -> Style:
