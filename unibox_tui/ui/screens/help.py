@@ -11,6 +11,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..keys import display_keys
+
 __all__ = ["HelpScreen", "binding_sections"]
 
 #: (section title, where the bindings live) in reading order. Import paths keep this module light.
@@ -49,18 +51,6 @@ def _load(path: str) -> type:
     return getattr(module, attribute)
 
 
-def _display_key(keys: str) -> str:
-    names = {
-        "slash": "/",
-        "question_mark": "?",
-        "right_square_bracket": "]",
-        "left_square_bracket": "[",
-        "escape": "esc",
-        "space": "space",
-    }
-    return " / ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))
-
-
 def binding_sections(keymap: Mapping[str, str] | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
     """Each section's (keys, description) rows, with the user's keymap applied."""
     keymap = keymap or {}
@@ -76,7 +66,7 @@ def binding_sections(keymap: Mapping[str, str] | None = None) -> list[tuple[str,
             if not isinstance(binding, Binding) or not binding.description:
                 continue
             keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
-            rows.append((_display_key(keys), binding.description))
+            rows.append((display_keys(keys), binding.description))
         rows.extend(EXTRA.get(title, []))
         rows.extend(getattr(owner, "HELP_NOTES", []))  # (keys, text) a feature adds about itself
         if rows:

@@ -8,13 +8,11 @@ thread pane is ``ThreadPane`` (inbox_thread.py) and the triage keys ``TriageKeys
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -23,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Header
 from textual.worker import Worker, WorkerState
 
-from ...api.models import Conversation, Message
+from ...api.models import Conversation
 from ...domain.inbox_model import FOLDERS, InboxModel
 from ...domain.triage_service import TriageService
 from ...store.page_cache import PageCache
@@ -41,6 +39,7 @@ from ..widgets.thread_header import ThreadHeader
 from ..widgets.thread_view import ThreadView
 from .inbox_pages import PageLoader
 from .inbox_poll import Poller
+from .inbox_replies import Replies
 from .inbox_thread import ThreadPane
 from .inbox_view import InboxView
 from .triage_keys import TRIAGE_BINDINGS, TriageKeys
@@ -103,6 +102,7 @@ class InboxScreen(Screen[None]):
         self.thread = ThreadPane(self, self.model, self._client)
         self.triage_keys = TriageKeys(self, self.triage, self.model)
         self.view = InboxView(self, self.model)
+        self.replies = Replies(self, self.model)
 
     @property
     def unibox(self) -> UniboxApp:
@@ -210,12 +210,6 @@ class InboxScreen(Screen[None]):
     def replace_conversation(self, conversation: Conversation) -> None:
         """A fresher copy of a conversation: its row and, if open, its thread follow."""
         self.model.remember(conversation)
-
-    def _load_conversation(self, conversation_id: str) -> None:
-        self.thread.reload(conversation_id)
-
-    async def _get_conversation(self, conversation_id: str) -> Conversation | BaseException | None:
-        return await self.thread.fetch(conversation_id)
 
     # -- paging and folders --------------------------------------------------------------------------
 
@@ -336,44 +330,12 @@ class InboxScreen(Screen[None]):
         if composer.open(session, conversation, lookup=self.conversation, refocus=refocus) and self.has_class("-narrow"):
             self.add_class("-reading")
 
-    @work(exclusive=True, group="reply-open", exit_on_error=False, description="Opening the conversation")
-    async def _fetch_for_reply(self, conversation_id: str) -> None:
-        """Its own group: the open thread's background re-read must not cancel what the user asked for."""
-        conversation = await self._get_conversation(conversation_id)
-        if conversation is None:
-            return
-        if isinstance(conversation, BaseException):
-            self.unibox.show_error(conversation, "Opening the draft's conversation")
-            return
-        self.model.remember(conversation)
-        self.reply_to(conversation_id)
+    def _fetch_for_reply(self, conversation_id: str) -> None:
+        self.replies.fetch_then_reply(conversation_id)
 
     @on(Composer.Sent)
     def _reply_sent(self, event: Composer.Sent) -> None:
-        """Show the reply in the thread and move its conversation to the top, as the server did."""
-        conversation = event.conversation or self._with_reply(event.conversation_id, event.message)
-        if conversation is not None:
-            self.replace_conversation(conversation)
-        self.pages.clear()
-        listing = self.conversation_list
-        index = listing.index_of(event.conversation_id)
-        if self.page_number == 1 and not self.search and index > 0:
-            current = listing.current_row
-            rows = listing.rows[:]
-            rows.insert(0, rows.pop(index))
-            listing.set_rows(rows, cursor=current.id if current else 0)
-        if self.page_number == 1:
-            self.load_page(1, cursor=None, force=True)
-        if event.conversation_id == self.open_id:
-            self._load_conversation(event.conversation_id)
-
-    def _with_reply(self, conversation_id: str, message: Message | None) -> Conversation | None:
-        conversation = self.conversation(conversation_id)
-        if conversation is None or message is None:
-            return conversation
-        if message.email_date is None:
-            message = replace(message, email_date=self.unibox.clock.now())
-        return replace(conversation, messages=(*conversation.messages, message), updated_at=message.email_date)
+        self.replies.sent(event.conversation_id, event.message, event.conversation)
 
     @on(Composer.Closed)
     def _composer_closed(self, event: Composer.Closed) -> None:
@@ -389,10 +351,8 @@ class InboxScreen(Screen[None]):
     def _drafts_changed(self, event: Composer.DraftsChanged) -> None:
         self.count_drafts()
 
-    @work(group="drafts-count", exclusive=True, exit_on_error=False, description="Counting drafts")
-    async def count_drafts(self) -> None:
-        count = await asyncio.to_thread(self.unibox.drafts.count)
-        self.folder_bar.set_count("drafts", count)
+    def count_drafts(self) -> None:
+        self.replies.count_drafts()
 
     # -- attachments --------------------------------------------------------------------------------
 

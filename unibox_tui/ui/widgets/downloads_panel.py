@@ -15,7 +15,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
 from rich.style import Style
 from textual import events, work
 from textual.binding import Binding
@@ -27,12 +26,13 @@ from textual.worker import Worker
 
 from ...api import ReachkitError
 from ...domain.transfers import Pick, Transfer, TransferState
-from ...render.formatting import human_size
 from ...render.sanitize import clean_line
 from ...store.downloads import DownloadFolder, FolderError, OpenerError, open_file, save_attachment
+from ..keys import bound_key
 from ..messages import ShowError
 from ..notices import say
-from ..strips import Part, fit, fit_middle, line_strip
+from ..strips import line_strip
+from .downloads_rows import panel_title, row_parts
 
 if TYPE_CHECKING:
     from ...api.client import ReachkitClient
@@ -49,13 +49,6 @@ NOTIFY_DEDUPE = 3.0
 TOGGLE_BINDING_ID = "inbox.downloads"
 DEFAULT_TOGGLE_KEY = "S"
 
-_ICONS = {
-    TransferState.QUEUED: "… ",
-    TransferState.RUNNING: "↓ ",
-    TransferState.DONE: "✓ ",
-    TransferState.FAILED: "✗ ",
-    TransferState.CANCELLED: "⊘ ",
-}
 
 
 class DownloadsPanel(ScrollView, can_focus=True):
@@ -417,26 +410,10 @@ class DownloadsPanel(ScrollView, can_focus=True):
                 self.refresh_line(index)
 
     def _update_title(self) -> None:
-        counts: dict[TransferState, int] = {}
-        for transfer in self.transfers:
-            counts[transfer.state] = counts.get(transfer.state, 0) + 1
-        parts = [
-            f"{counts[state]} {state.value}"
-            for state in (TransferState.RUNNING, TransferState.QUEUED, TransferState.DONE,
-                          TransferState.FAILED, TransferState.CANCELLED)
-            if counts.get(state)
-        ]
-        summary = " · " + ", ".join(parts) if parts else ""
-        key = self._toggle_key()
-        title = f"Downloads{summary} · " + (f"{key} hides" if self.has_focus else f"{key} to manage")
+        key = bound_key(self.keymap, TOGGLE_BINDING_ID, DEFAULT_TOGGLE_KEY)  # S, or the user's key for it
+        title = panel_title(self.transfers, key, focused=self.has_focus)
         if title != self.border_title:
             self.border_title = title
-
-    def _toggle_key(self) -> str:
-        """The key that shows and hides this panel now (``S``, or the user's keymap for it)."""
-        keys = self.keymap.get(TOGGLE_BINDING_ID) or DEFAULT_TOGGLE_KEY
-        first = keys.split(",")[0].strip()
-        return first or DEFAULT_TOGGLE_KEY
 
     def _style(self, name: str, *, partial: bool = True) -> Style:
         """A component style, looked up once per theme/CSS change (the lookup is not cheap)."""
@@ -465,64 +442,9 @@ class DownloadsPanel(ScrollView, can_focus=True):
         if index == self.cursor:
             blurred = "" if self.has_focus else "-blurred"
             base = base + self._style(f"cursor{blurred}", partial=False)
-        return line_strip(self._row_parts(transfer, width), width, base)
-
-    def _row_parts(self, transfer: Transfer, width: int) -> list[Part]:
-        muted = self._style("muted")
-        name_style = self._style("name")
-        state = transfer.state
-        name_width = max(12, min(48, (width - 2) * 2 // 5))
-        rest = width - 2 - name_width - 1
-        # Running rows: the bar and as many of bytes, rate, time left as fit (in that order).
-        columns = [("bytes", 17), ("rate", 10), ("eta", 14)]
-        while columns and rest - sum(w + 1 for _, w in columns) < 8:
-            columns.pop()
-        bar_width = max(4, min(24, rest - sum(w + 1 for _, w in columns)))
-        icon_style = {
-            TransferState.DONE: self._style("done"),
-            TransferState.FAILED: self._style("error"),
-        }.get(state, muted)
-        parts: list[Part] = [(_ICONS[state], icon_style), (fit_middle(transfer.name, name_width), name_style), (" ", None)]
-        if state is TransferState.RUNNING:
-            parts.extend(self._bar(transfer, bar_width))
-            texts = {"bytes": transfer.bytes_text(), "rate": transfer.rate_text(), "eta": transfer.eta_text()}
-            for key, column_width in columns:
-                parts.append((" " + fit(texts[key], column_width, align="right"), muted))
-        elif state is TransferState.QUEUED:
-            size = human_size(transfer.attachment.size) if transfer.attachment.size is not None else ""
-            parts.append(("queued" + (f" · {size}" if size else ""), muted))
-        elif state is TransferState.DONE and transfer.path is not None:
-            rate = transfer.rate_text()
-            saved = f"saved {human_size(transfer.done)}" + (f" at {rate}" if rate else "") + " → "
-            room = width - sum(cell_len(text) for text, _ in parts) - cell_len(saved)
-            path = clean_line(_short_path(transfer.path), max_chars=1000)
-            parts.append((saved, muted))
-            parts.append((fit_middle(path, max(8, room)).rstrip(), icon_style))
-        elif state is TransferState.FAILED:
-            parts.append((f"failed: {transfer.error} · r retries", icon_style))
-        else:
-            parts.append((f"cancelled after {human_size(transfer.done)} · r retries", muted))
-        return parts
-
-    def _bar(self, transfer: Transfer, width: int) -> list[Part]:
-        full = self._style("bar")
-        empty = self._style("bar-empty")
-        fraction = transfer.fraction
-        if fraction is None:  # size unknown: a moving pulse says "still alive"
-            position = int(time.monotonic() * 8) % max(1, width - 3)
-            return [("━" * position, empty), ("━━━", full), ("━" * (width - position - 3), empty)]
-        filled = int(round(fraction * width))
-        return [("━" * filled, full), ("━" * (width - filled), empty)]
+        return line_strip(row_parts(transfer, width, self._style), width, base)
 
     async def _on_click(self, event: events.Click) -> None:
         index = event.y + self.scroll_offset.y
         if 0 <= index < len(self.transfers):
             self._move(index)
-
-
-def _short_path(path: Path) -> str:
-    """``~/Downloads/deck.pdf`` for paths under the home folder."""
-    try:
-        return "~/" + str(path.relative_to(Path.home()))
-    except ValueError:
-        return str(path)
