@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
 from dataclasses import replace
 
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -48,9 +47,12 @@ class CampaignsScreen(RoomScreen):
     ROOM_TITLE = "Campaigns"
 
     BINDINGS = [
-        Binding("P", "pause_resume", "Pause/resume", id="campaigns.pause_resume"),
-        Binding("t", "toggle_variant", "Variant on/off", id="campaigns.toggle_variant"),
+        Binding("P", "pause_resume", "Pause/resume", id="campaigns.pause_resume",
+                tooltip="The highlighted campaign, after a confirmation"),
+        Binding("t", "toggle_variant", "Variant on/off", id="campaigns.toggle_variant",
+                tooltip="The highlighted sequence variant, after a confirmation"),
     ]
+    PALETTE_NAMES = {"campaigns.pause_resume": "Pause or resume campaign"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -80,13 +82,6 @@ class CampaignsScreen(RoomScreen):
     @property
     def variant_table(self) -> RecordTable:
         return self.query_one("#variant-table", RecordTable)
-
-    def room_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Pause or resume campaign", "The highlighted campaign, after a confirmation (P)",
-                            self.action_pause_resume)
-        yield SystemCommand("Variant on/off", "The highlighted sequence variant, after a confirmation (t)",
-                            self.action_toggle_variant)
-        yield from super().room_commands()
 
     def show_no_client(self) -> None:
         self.table.show_message("No API key: log in first (unibox-tui login), or try unibox-tui --demo.")

@@ -45,9 +45,7 @@ from .inbox_view import InboxView
 from .triage_keys import TRIAGE_BINDINGS, TriageKeys
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
 
-    from textual.app import SystemCommand
 
     from ...api.client import ReachkitClient
     from ...api.models import Page
@@ -58,18 +56,21 @@ __all__ = ["InboxScreen"]
 log = logging.getLogger(__name__)
 
 INBOX_BINDINGS = [
-    Binding("slash", "search", "Search", id="inbox.search"),
-    Binding("right_square_bracket", "next_page", "Next page", id="inbox.next_page"),
-    Binding("left_square_bracket", "previous_page", "Prev page", id="inbox.previous_page"),
-    Binding("ctrl+r", "refresh", "Refresh", id="inbox.refresh"),
-    Binding("s", "save_attachments", "Save files", id="inbox.save_attachments"),
-    Binding("S", "toggle_downloads", "Downloads", show=False, id="inbox.downloads"),
+    Binding("slash", "search", "Search", id="inbox.search", tooltip="Search the current folder"),
+    Binding("right_square_bracket", "next_page", "Next page", id="inbox.next_page", tooltip="Show the next page"),
+    Binding("left_square_bracket", "previous_page", "Prev page", id="inbox.previous_page", tooltip="Show the previous page"),
+    Binding("ctrl+r", "refresh", "Refresh", id="inbox.refresh", tooltip="Reload the list and the open conversation"),
+    Binding("s", "save_attachments", "Save files", id="inbox.save_attachments", tooltip="Save files of the open conversation"),
+    Binding("S", "toggle_downloads", "Downloads", show=False, id="inbox.downloads",
+            tooltip="Show the downloads panel: cancel, retry, open"),
     Binding("escape", "back", "Back", show=False, id="inbox.back"),
     Binding("c", "cycle_folder", "Next folder (Primary / Others)", show=False, id="inbox.folder_cycle"),
-    Binding("r", "reply", "Reply", id="inbox.reply"),
-    Binding("D", "drafts", "Drafts", show=False, id="inbox.drafts"),
-    Binding("A", "add_lead", "Add lead", show=False, id="inbox.add_lead"),
-    Binding("i", "lead_details", "Lead details", show=False, id="inbox.lead_details"),
+    Binding("r", "reply", "Reply", id="inbox.reply", tooltip="Reply to the open conversation"),
+    Binding("D", "drafts", "Drafts", show=False, id="inbox.drafts", tooltip="Replies not sent yet"),
+    Binding("A", "add_lead", "Add lead", show=False, id="inbox.add_lead",
+            tooltip="A referral from the open conversation, as a new lead"),
+    Binding("i", "lead_details", "Lead details", show=False, id="inbox.lead_details",
+            tooltip="Show or hide the lead's campaigns and variables"),
 ]
 
 
@@ -80,6 +81,15 @@ class InboxScreen(Screen[None]):
     BINDINGS = [*INBOX_BINDINGS, *TRIAGE_BINDINGS]
     #: What the ``?`` screen lists under "Inbox" (triage's keys have their own section).
     HELP_BINDINGS = INBOX_BINDINGS
+    #: Palette names longer than the key bar's (the rest use the binding's description).
+    PALETTE_NAMES = {
+        "inbox.previous_page": "Previous page",
+        "inbox.save_attachments": "Save attachments",
+        "triage.pick_label": "Label…",
+        "triage.accept": "Accept the AI's label",
+        "triage.clear_label": "Clear label",
+        "triage.filter": "Filter by label…",
+    }
 
     #: Where the folder bar becomes a one-line strip.
     STRIP_BELOW = 140
@@ -299,9 +309,6 @@ class InboxScreen(Screen[None]):
 
     def quit_when_saved(self) -> bool:
         return self.triage_keys.quit_when_saved()
-
-    def triage_commands(self) -> Iterable[SystemCommand]:
-        return self.triage_keys.commands()
 
     # -- replies ------------------------------------------------------------------------------------
 

@@ -49,15 +49,28 @@ class Composer(Vertical):
     ALLOW_MAXIMIZE = True
 
     BINDINGS = [
-        Binding("ctrl+s", "send", "Send", id="composer.send", priority=True),
-        Binding("escape", "close", "Close (keep draft)", id="composer.close"),
+        Binding("ctrl+s", "send", "Send", id="composer.send", priority=True, tooltip="Send the reply"),
+        Binding("escape", "close", "Close (keep draft)", id="composer.close", tooltip="Close the composer, keeping the draft"),
         Binding("ctrl+z", "undo_send", "Undo send", id="composer.undo_send", priority=True),
-        Binding("ctrl+e", "external_editor", "$EDITOR", id="composer.editor", priority=True),
-        Binding("ctrl+o", "toggle_preview", "Preview", id="composer.preview"),
-        Binding("ctrl+t", "quote", "Quote last", id="composer.quote"),
-        Binding("ctrl+g", "toggle_signature", "Signature", id="composer.signature"),
-        Binding("ctrl+f", "toggle_maximize", "Maximise", id="composer.maximize"),
+        Binding("ctrl+e", "external_editor", "$EDITOR", id="composer.editor", priority=True,
+                tooltip="Write in your own editor"),
+        Binding("ctrl+o", "toggle_preview", "Preview", id="composer.preview", tooltip="Show what the lead will read"),
+        Binding("ctrl+t", "quote", "Quote last", id="composer.quote", tooltip="Quote the latest message under the reply"),
+        Binding("ctrl+g", "toggle_signature", "Signature", id="composer.signature",
+                tooltip="Remove or restore the inbox signature"),
+        Binding("ctrl+f", "toggle_maximize", "Maximise", id="composer.maximize", tooltip="Give the composer the whole screen"),
     ]
+
+    #: In the command palette (while the composer is open), under these names.
+    PALETTE_NAMES = {
+        "composer.send": "Reply: send",
+        "composer.close": "Reply: close",
+        "composer.editor": "Reply: open in $EDITOR",
+        "composer.preview": "Reply: preview",
+        "composer.quote": "Reply: quote last message",
+        "composer.signature": "Reply: signature on/off",
+        "composer.maximize": "Reply: maximise",
+    }
 
     #: The session's mode, or "closed": locks the text and picks the keys.
     mode: reactive[str] = reactive("closed", init=False)
