@@ -24,16 +24,25 @@ from typing import Any
 from textual.widgets import Input, TextArea
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
+CELL_WIDTH = 12.2
 
 
 def _text_of(svg: str) -> list[str]:
-    """The characters of an exported screen, row by row (for a readable failure message)."""
-    rows: dict[str, list[tuple[float, str]]] = {}
+    """The characters of an exported screen, row by row (for a readable failure message).
+
+    Rich writes each run of text at its x in pixels, 12.2 a cell (0.61 of its 20 px font).
+    """
+    rows: dict[float, dict[int, str]] = {}
     for match in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
         x, y, chunk = match.groups()
-        text = html.unescape(chunk).replace("\xa0", " ")
-        rows.setdefault(y, []).append((float(x), text))
-    return ["".join(text for _, text in sorted(parts)).rstrip() for _, parts in sorted(rows.items(), key=lambda r: float(r[0]))]
+        rows.setdefault(float(y), {})[round(float(x) / CELL_WIDTH)] = html.unescape(chunk).replace("\xa0", " ")
+    lines = []
+    for _, cells in sorted(rows.items()):
+        line = ""
+        for column, text in sorted(cells.items()):
+            line = line.ljust(column) + text
+        lines.append(line.rstrip())
+    return lines
 
 
 @dataclass
