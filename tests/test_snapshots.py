@@ -16,6 +16,7 @@ from helpers import TEST_NOW, keep_notifications, make_settings, settle
 from unibox_tui.api import Conversation
 from unibox_tui.clock import FixedClock
 from unibox_tui.ui.app import UniboxApp
+from unibox_tui.ui.screens import inbox_thread
 from unibox_tui.ui.widgets import downloads_panel
 from unibox_tui.ui.widgets.composer import Composer
 from unibox_tui.ui.widgets.conversation_list import ConversationList
@@ -24,6 +25,13 @@ from unibox_tui.ui.widgets.thread_view import ThreadView
 SIZES = [(80, 24), (120, 40), (200, 60)]
 
 pytestmark = [pytest.mark.usefixtures("utc"), pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")]
+
+
+@pytest.fixture(autouse=True)
+def reread_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The open thread's re-read from the server happens at once, not 1.5 s after it opens: every
+    picture waits for it (see ``inbox_ready``), and nothing else depends on the delay."""
+    monkeypatch.setattr(inbox_thread, "REFRESH_DELAY", 0.05)
 
 
 def snap_app(server: Any = None, **overrides: Any) -> UniboxApp:
