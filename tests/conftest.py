@@ -22,6 +22,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run every test with the wall clock shifted by DAYS (e.g. 365 or -365): the suite must "
         "not depend on the date it runs (CI runs it both ways)",
     )
+    parser.addoption(
+        "--snapshot-update",
+        action="store_true",
+        default=False,
+        help="write the screen snapshots (tests/snapshots/*.svg) anew instead of comparing with them",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -94,6 +100,24 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNames
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
     return SimpleNamespace(**dirs)
+
+
+@pytest.fixture
+def snapshots(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """Pictures of the screens compared with tests/snapshots/ (see tests/snapshots.py)."""
+    from snapshots import Snapshots
+
+    return Snapshots(update=request.config.getoption("--snapshot-update"), failures=tmp_path / "snapshot-failures")
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The viewer's time zone is UTC (dates on screen are drawn in local time)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 
 from helpers import make_app, settle, widget_text
 
-from unibox_tui.clock import SystemClock, TickingClock
+from unibox_tui.clock import FixedClock, SystemClock, TickingClock
 from unibox_tui.ui.widgets.conversation_list import ConversationList
 
 
@@ -20,6 +20,16 @@ def test_a_ticking_clock_starts_at_its_anchor_runs_and_can_jump():
     clock.advance(3600)
     assert 3600 <= (clock.now() - anchor).total_seconds() < 3601
     assert abs(SystemClock().time() - time.time()) < 1
+
+
+def test_a_fixed_clock_stands_still_until_advanced():
+    anchor = dt.datetime(2026, 5, 28, 15, 30, tzinfo=dt.UTC)
+    clock = FixedClock(anchor)
+    first = clock.time()
+    time.sleep(0.01)
+    assert clock.time() == first == anchor.timestamp() and clock.now() == anchor
+    clock.advance(60)
+    assert clock.now() == anchor + dt.timedelta(minutes=1)
 
 
 def test_the_shift_asked_for_is_in_effect(pytestconfig, tmp_path):

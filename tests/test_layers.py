@@ -1,50 +1,22 @@
-"""The layers run one way: api, domain, render and store never reach for the UI or Textual."""
+"""The layers run one way: the contracts in pyproject.toml hold, and importing a layer loads only what it needs."""
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
 
-import unibox_tui
 
-PACKAGE = Path(unibox_tui.__file__).parent
-FORBIDDEN = {
-    "api": ("textual", "rich", "unibox_tui.ui", "unibox_tui.demo"),
-    "render": ("textual", "rich", "unibox_tui.ui", "unibox_tui.demo"),
-    "store": ("textual", "rich", "unibox_tui.ui", "unibox_tui.demo"),
-    "domain": ("textual", "rich", "unibox_tui.ui", "unibox_tui.demo"),
-    "demo": ("textual", "unibox_tui.ui"),
-}
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def _imports(path: Path, package: str) -> list[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    names = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.extend(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - node.level + 1] if node.level > 1 else base
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
-            names.append(module)
-    return names
-
-
-def test_lower_layers_never_import_the_ui_or_textual():
-    problems = []
-    for layer, banned in FORBIDDEN.items():
-        for path in (PACKAGE / layer).rglob("*.py"):
-            package = "unibox_tui." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts[:-1])
-            for name in _imports(path, package):
-                if any(name == b or name.startswith(b + ".") for b in banned):
-                    problems.append(f"{path.relative_to(PACKAGE)} imports {name}")
-    assert problems == []
+def test_the_import_contracts_in_pyproject_hold():
+    """``lint-imports`` (import-linter) keeps the layers: ui > domain > store > config | render > api,
+    app > screens > widgets inside the UI, no Textual below it, the demo apart. Its report is the
+    failure message: which import broke which contract, and by which chain."""
+    code = "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports(no_cache=True, no_logo=True))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_importing_the_library_layers_loads_no_textual_and_no_server_stack():

@@ -6,7 +6,7 @@ import os
 import time
 from datetime import UTC, datetime, tzinfo
 
-__all__ = ["Clock", "SystemClock", "TickingClock", "local_zone", "system_clock"]
+__all__ = ["Clock", "FixedClock", "SystemClock", "TickingClock", "local_zone", "system_clock"]
 
 
 class Clock:
@@ -42,6 +42,22 @@ class TickingClock(Clock):
 
     def advance(self, seconds: float) -> None:
         self._skipped += seconds
+
+
+class FixedClock(Clock):
+    """Always ``at`` (until ``advance``): for pictures of the screen that must not change between runs.
+
+    "3 min ago" drawn by a ticking clock becomes "4 min ago" on a slow machine; this never moves.
+    """
+
+    def __init__(self, at: datetime | float) -> None:
+        self._at = at.timestamp() if isinstance(at, datetime) else float(at)
+
+    def time(self) -> float:
+        return self._at
+
+    def advance(self, seconds: float) -> None:
+        self._at += seconds
 
 
 system_clock = SystemClock()

@@ -186,7 +186,7 @@ def converted(thread: ThreadView, conversation_id: str, messages: int = 1) -> Ca
             and len(document.conversation.messages) >= messages
             and (bool(document.bodies) or not document.messages)
             and not document.pending()
-            and thread._wrapped_for is not None
+            and thread.laid_out_for is not None
         )
 
     return check

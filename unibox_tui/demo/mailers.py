@@ -449,7 +449,7 @@ class _TextParser(HTMLParser):
         self.skip = 0
         self.href: str | None = None
 
-    def _flush(self) -> None:
+    def end_line(self) -> None:
         line = _SPACES.sub(" ", "".join(self.current)).strip()
         self.current = []
         prefix = "> " * self.depth
@@ -460,7 +460,7 @@ class _TextParser(HTMLParser):
         if tag in _SKIP:
             self.skip += 1
         elif tag in _BLOCK:
-            self._flush()
+            self.end_line()
             if tag == "blockquote":
                 self.depth += 1
             elif tag == "li":
@@ -472,7 +472,7 @@ class _TextParser(HTMLParser):
         if tag in _SKIP:
             self.skip = max(0, self.skip - 1)
         elif tag in _BLOCK:
-            self._flush()
+            self.end_line()
             if tag == "blockquote":
                 self.depth = max(0, self.depth - 1)
         elif tag == "a":
@@ -488,6 +488,6 @@ def html_to_text(html: str) -> str:
     parser = _TextParser()
     parser.feed(html)
     parser.close()
-    parser._flush()
+    parser.end_line()
     text = "\n".join(parser.lines).strip("\n")
     return re.sub(r"\n{3,}", "\n\n", text)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from ..api.errors import ReachkitError
 from ..api.urls import normalise_base_url
@@ -34,11 +35,24 @@ if TYPE_CHECKING:
     from ..store.row_cache import RowCache
     from .scheduler import Scheduler
 
-__all__ = ["ClientFactory", "Workspace", "make_client"]
+__all__ = ["ClientFactory", "Workspace", "make_client", "workspace_label"]
 
 log = logging.getLogger(__name__)
 
 ClientFactory = Callable[["Settings"], "ReachkitClient"]
+
+
+def workspace_label(settings: Settings) -> str:
+    """"acme @ reachkit.ai" for the header: which workspace every screen is showing."""
+    if settings.demo:
+        return "demo"
+    parts = urlsplit(settings.base_url if "://" in settings.base_url else "https://" + settings.base_url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = (parts.hostname or settings.base_url) + (f":{port}" if port else "")
+    return f"{settings.profile} @ {host}"
 
 
 def make_client(settings: Settings) -> ReachkitClient:

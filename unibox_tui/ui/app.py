@@ -11,14 +11,17 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 
 from ..api.errors import ReachkitError
 from ..clock import Clock, system_clock
 from ..config import ENV_API_KEY, ProfileInfo, Settings, profile_infos
 from ..domain.workspace import ClientFactory, Workspace, make_client
-from ..redact import scrub
-from ..render.sanitize import clean_line
+from .keys import bound_key, display_keys
+from .messages import OpenRoom, ShowError
+from .notices import say
+from .palette import palette_commands
 from .reply_news import tell
 from .scheduling import TextualScheduler
 from .screens.inbox import InboxScreen
@@ -41,6 +44,8 @@ log = logging.getLogger(__name__)
 #: Quitting with a reply in flight waits this long for its answer (then it stays "sending" on
 #: disk, and is checked at the next start).
 QUIT_SEND_GRACE = 8.0
+#: Rooms need a session: without one the palette does not offer them.
+ROOM_BINDINGS = ("app.campaigns", "app.inboxes", "app.blocklist")
 
 
 class UniboxApp(App[None]):
@@ -53,12 +58,18 @@ class UniboxApp(App[None]):
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("W", "switch_profile", "Switch profile", show=False, id="app.switch_profile"),
-        Binding("C", "open_room('campaigns')", "Campaigns", show=False, id="app.campaigns"),
-        Binding("I", "open_room('inboxes')", "Inboxes", show=False, id="app.inboxes"),
-        Binding("K", "open_room('blocklist')", "Blocklist", show=False, id="app.blocklist"),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key binding"),
+        Binding("W", "switch_profile", "Switch profile", show=False, id="app.switch_profile",
+                tooltip="Open another workspace; add one with: unibox-tui login --profile NAME"),
+        Binding("C", "open_room('campaigns')", "Campaigns", show=False, id="app.campaigns",
+                tooltip="Status, numbers, pause/resume, sequence variants"),
+        Binding("I", "open_room('inboxes')", "Inboxes", show=False, id="app.inboxes",
+                tooltip="Connection, warmup, limits, DNS records"),
+        Binding("K", "open_room('blocklist')", "Blocklist", show=False, id="app.blocklist",
+                tooltip="Blocked addresses and domains: add, remove, check"),
     ]
+    #: The palette's name for ``?`` (Textual's own "Keys" shows the focused widget's keys).
+    PALETTE_NAMES = {"app.help": "Keys"}
 
     def __init__(
         self,
@@ -154,10 +165,6 @@ class UniboxApp(App[None]):
 
     # -- what screens ask of the app --
 
-    def _normalised_base_url(self) -> str:
-        """The base URL as the client will have it, without building the client (start-up)."""
-        return self.workspace.base_url
-
     @property
     def workspace_label(self) -> str:
         return workspace_label(self.settings)
@@ -184,13 +191,7 @@ class UniboxApp(App[None]):
         timeout: float | None = None,
     ) -> None:
         """A notification whose text is always shown literally (never parsed as markup)."""
-        self.notify(
-            clean_line(scrub(text), max_chars=400),
-            title=clean_line(title, max_chars=60),
-            severity=severity,  # type: ignore[arg-type]
-            timeout=timeout,
-            markup=False,
-        )
+        say(self, text, title=title, severity=severity, timeout=timeout)
 
     def show_error(self, error: BaseException | None, context: str = "") -> None:
         """The one place errors become words on screen: never a traceback, never a crash."""
@@ -244,6 +245,14 @@ class UniboxApp(App[None]):
 
     def action_open_room(self, key: str) -> None:
         self.open_room(key)
+
+    @on(OpenRoom)
+    def _room_asked_for(self, event: OpenRoom) -> None:
+        self.open_room(event.room, select=event.select)
+
+    @on(ShowError)
+    def _error_posted(self, event: ShowError) -> None:
+        self.show_error(event.error, event.context)
 
     async def action_quit(self) -> None:
         """Quit; a reply on its way is asked about first, labels still being saved get a moment."""
@@ -328,38 +337,21 @@ class UniboxApp(App[None]):
         from .screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
-    def _faster_commands(self, screen: InboxScreen) -> Iterable[SystemCommand]:
-        """Pipes, the day summary and snippets (issue 18's keys)."""
-        from .screens.snippet_form import SnippetForm
-
-        yield SystemCommand("Pipe…", "Send the open (or marked) conversations as JSON to a command (|)", screen.action_pipe)
-        yield SystemCommand("Day summary", "Today's and this week's triage; e exports it (T)", screen.action_day_summary)
-        yield SystemCommand("New snippet…", "A canned reply with variables, saved in config.toml",
-                            lambda: self.push_screen(SnippetForm(screen.snippets)))
+            self.push_screen(HelpScreen(self.settings.keys))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands, every binding meant for the palette (see ui/palette.py), and the
+        few commands that are not a key: a folder by name, removing the lead added last."""
         yield from super().get_system_commands(screen)
+        keymap = self.settings.keys
+        yield from palette_commands(self, screen, keymap, hide=() if self.has_session else ROOM_BINDINGS)
         if isinstance(screen, InboxScreen):
-            yield SystemCommand("Refresh", "Reload the list and the open conversation (ctrl+r)", screen.action_refresh)
-            yield SystemCommand("Search", "Search the current folder (/)", screen.action_search)
-            yield SystemCommand("Next page", "Show the next page (])", screen.action_next_page)
-            yield SystemCommand("Previous page", "Show the previous page ([)", screen.action_previous_page)
-            yield SystemCommand("Folder: Primary", "Campaign replies (c cycles folders)", lambda: screen.switch_folder("primary"))
-            yield SystemCommand("Folder: Others", "Non-campaign mail (c cycles folders)", lambda: screen.switch_folder("others"))
-            yield from screen.triage_commands()
-            yield from screen.followups.commands()
-            yield SystemCommand("Reply", "Reply to the open conversation (r)", screen.action_reply)
-            yield SystemCommand("Drafts", "Replies not sent yet (D)", screen.action_drafts)
-            yield from self._faster_commands(screen)
-            from .widgets.composer_commands import composer_commands
-
-            yield from composer_commands(screen)
-            yield SystemCommand("Save attachments", "Save files of the open conversation (s)", screen.action_save_attachments)
-            yield SystemCommand("Downloads", "Show the downloads panel: cancel, retry, open (S)", screen.action_toggle_downloads)
-            yield SystemCommand("Add lead", "A referral from the open conversation, as a new lead (A)", screen.action_add_lead)
-            yield SystemCommand("Lead details", "Show or hide the lead's campaigns and variables (i)", screen.action_lead_details)
+            cycle = display_keys(bound_key(keymap, "inbox.folder_cycle", "c"))
+            yield SystemCommand("Folder: Primary", f"Campaign replies ({escape(cycle)} cycles folders)",
+                                lambda: screen.switch_folder("primary"))
+            yield SystemCommand("Folder: Others", f"Non-campaign mail ({escape(cycle)} cycles folders)",
+                                lambda: screen.switch_folder("others"))
+            yield from screen.commands_without_keys()
             finder = self.lead_finder
             if finder is not None and finder.added:
                 from .screens.remove_lead import remove_added_lead
@@ -367,17 +359,3 @@ class UniboxApp(App[None]):
                 # Palette help text is parsed as markup: no server string goes in it.
                 yield SystemCommand("Remove added lead", "Undo the last lead added from this app (asks first)",
                                     lambda: remove_added_lead(self))
-        if self.has_session:
-            yield SystemCommand("Campaigns", "Status, numbers, pause/resume, sequence variants (C)", lambda: self.open_room("campaigns"))
-            yield SystemCommand("Inboxes", "Connection, warmup, limits, DNS records (I)", lambda: self.open_room("inboxes"))
-            yield SystemCommand("Blocklist", "Blocked addresses and domains: add, remove, check (K)", lambda: self.open_room("blocklist"))
-        from .screens.room import RoomScreen
-
-        if isinstance(screen, RoomScreen):
-            yield from screen.room_commands()
-        yield SystemCommand(
-            "Switch profile",
-            "Open another workspace (W); add one with: unibox-tui login --profile NAME",
-            self.action_switch_profile,
-        )
-        yield SystemCommand("Keys", "Every key binding (?)", self.action_help)

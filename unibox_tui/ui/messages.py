@@ -9,7 +9,7 @@ from textual.message import Message
 from ..api.models import Conversation
 from ..api.models import Message as ApiMessage
 
-__all__ = ["DraftsChanged", "ReplySent"]
+__all__ = ["DraftsChanged", "OpenRoom", "ReplySent", "ShowError"]
 
 
 @dataclass
@@ -24,3 +24,19 @@ class ReplySent(Message):
 @dataclass
 class DraftsChanged(Message):
     """A draft was created, sent or removed: counts elsewhere may change."""
+
+
+@dataclass
+class OpenRoom(Message):
+    """Show a room (``campaigns``, ``inboxes``, ``blocklist``, ``drafts``), on ``select`` if given; the app does it."""
+
+    room: str
+    select: str | None = None
+
+
+@dataclass
+class ShowError(Message):
+    """Something failed that the user must hear about: the app puts it into words (``UniboxApp.show_error``)."""
+
+    error: BaseException | None
+    context: str = ""

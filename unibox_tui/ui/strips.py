@@ -13,7 +13,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-__all__ = ["Part", "fit", "fit_middle", "line_strip", "wrap_line"]
+__all__ = ["Part", "fit", "fit_middle", "line_strip", "selected_strip", "wrap_line"]
 
 Part = tuple[str, Style | None]
 
@@ -56,6 +56,13 @@ def line_strip(parts: Iterable[Part], width: int, base: Style) -> Strip:
     if used < width:
         segments.append(Segment(" " * (width - used), base))
     return Strip(segments, width)
+
+
+def selected_strip(text: str, span: tuple[int, int], style: Style, selected: Style, width: int, base: Style) -> Strip:
+    """A line with the cells of ``span`` (start, end; end -1: to the end) drawn as selected by the mouse."""
+    start, end = span
+    end = len(text) if end == -1 else end
+    return line_strip([(text[:start], style), (text[start:end], style + selected), (text[end:], style)], width, base)
 
 
 def wrap_line(text: str, width: int, indent: str = "") -> list[str]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from textual.screen import Screen
 
 from ..api.errors import AuthenticationError, ReachkitError
 from ..api.keycheck import explain_key_error
 from ..config import ENV_API_KEY, Settings, profile_settings
+from ..domain.workspace import workspace_label
 from .screens.inbox import InboxScreen
 from .screens.welcome import WelcomeScreen
 
@@ -35,19 +35,6 @@ FIRST_MODE = f"{MODE_PREFIX}0"
 #: Starts (or finds) the local demo server and returns its base URL and key. Built by cli.py, the
 #: one module allowed to join the demo and the UI.
 DemoLauncher = Callable[[], tuple[str, str]]
-
-
-def workspace_label(settings: Settings) -> str:
-    """"acme @ reachkit.ai" for the header: which workspace every screen is showing."""
-    if settings.demo:
-        return "demo"
-    parts = urlsplit(settings.base_url if "://" in settings.base_url else "https://" + settings.base_url)
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    host = (parts.hostname or settings.base_url) + (f":{port}" if port else "")
-    return f"{settings.profile} @ {host}"
 
 
 def refuses_the_key(error: BaseException) -> bool:

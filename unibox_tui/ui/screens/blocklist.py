@@ -8,11 +8,10 @@ also catches a domain rule).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
@@ -43,10 +42,16 @@ class BlocklistScreen(RoomScreen):
     ROOM_TITLE = "Blocklist"
 
     BINDINGS = [
-        Binding("a", "add", "Add", id="blocklist.add"),
-        Binding("d,delete", "remove", "Remove", id="blocklist.remove"),
-        Binding("slash", "filter", "Filter", id="blocklist.filter"),
+        Binding("a", "add", "Add", id="blocklist.add", tooltip="Block an address or a whole @domain"),
+        Binding("d,delete", "remove", "Remove", id="blocklist.remove", tooltip="The highlighted entry, after a confirmation"),
+        Binding("slash", "filter", "Filter", id="blocklist.filter",
+                tooltip="Narrow the list; a whole address + enter asks Reachkit"),
     ]
+    PALETTE_NAMES = {
+        "blocklist.add": "Add to blocklist",
+        "blocklist.remove": "Remove from blocklist",
+        "blocklist.filter": "Filter blocklist",
+    }
 
     def __init__(self) -> None:
         super().__init__()
@@ -72,14 +77,6 @@ class BlocklistScreen(RoomScreen):
     @property
     def filter_input(self) -> Input:
         return self.query_one("#block-filter", Input)
-
-    def room_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Add to blocklist", "Block an address or a whole @domain (a)", self.action_add)
-        yield SystemCommand("Remove from blocklist", "The highlighted entry, after a confirmation (d)",
-                            self.action_remove)
-        yield SystemCommand("Filter blocklist", "Narrow the list; a whole address + enter asks Reachkit (/)",
-                            self.action_filter)
-        yield from super().room_commands()
 
     def show_no_client(self) -> None:
         self.table.show_message("No API key: log in first (unibox-tui login), or try unibox-tui --demo.")

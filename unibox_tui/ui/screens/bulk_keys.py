@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.markup import escape
 
 from ...domain.bulk import NAMES_IN_SUMMARY, BulkChange, BulkKind, Outcome
 from ...domain.triage import actionable, block_targets
 from ...domain.triage_batch import Batch
 from ...render.sanitize import clean_line
+from ..keys import bound_key, display_keys
 
 if TYPE_CHECKING:
     from ...domain.inbox_model import InboxModel
@@ -28,8 +30,10 @@ if TYPE_CHECKING:
 __all__ = ["BULK_BINDINGS", "BulkKeys"]
 
 BULK_BINDINGS = [
-    Binding("m", "toggle_mark", "Mark / unmark (then down)", show=False, id="bulk.mark"),
-    Binding("M", "mark_page", "Mark every conversation shown", show=False, id="bulk.mark_page"),
+    Binding("m", "toggle_mark", "Mark / unmark (then down)", show=False, id="bulk.mark",
+            tooltip="Mark the highlighted conversation for a bulk action"),
+    Binding("M", "mark_page", "Mark every conversation shown", show=False, id="bulk.mark_page",
+            tooltip="Mark every conversation the page and filter show"),
 ]
 
 HELP_NOTES: list[tuple[str, str]] = [
@@ -209,9 +213,8 @@ class BulkKeys:
 
     def commands(self) -> Iterable[SystemCommand]:
         screen = self.screen
-        yield SystemCommand("Mark / unmark", "Mark the highlighted conversation for a bulk action (m)", screen.action_toggle_mark)
-        yield SystemCommand("Mark all shown", "Mark every conversation the page and filter show (M)", screen.action_mark_page)
         if self.active:
-            yield SystemCommand("Clear marks", "Unmark every conversation (esc)", self.clear_marks)
+            keys = escape(display_keys(bound_key(screen.unibox.settings.keys, "inbox.back", "escape")))
+            yield SystemCommand("Clear marks", f"Unmark every conversation ({keys})", self.clear_marks)
         if self.last is not None:
             yield SystemCommand("Bulk report", "Every conversation of the last bulk action, and what became of it", self.show_report)

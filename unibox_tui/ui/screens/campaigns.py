@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
 from dataclasses import replace
 
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
-from ...api import Campaign, CampaignAnalytics, ReachkitError, SequenceStep, Variant
+from ...api import Campaign, CampaignAnalytics, ReachkitError, SequenceStep
 from ...render.formatting import compact_date, human_count
 from ...render.rooms import humanise, percent, progress_bar
 from ...render.sanitize import clean_line
 from ..widgets.bar_chart import BarChart
-from ..widgets.record_table import Cell, Column, RecordTable, Row
+from ..widgets.record_table import Cell, RecordTable, Row
+from .campaign_changes import pause_question, variant_question
+from .campaign_rows import CAMPAIGN_COLUMNS, VARIANT_COLUMNS, status_mark, status_tone, tone_style, variant_row
 from .confirm import ConfirmScreen
 from .room import RoomScreen
 
@@ -38,32 +39,6 @@ ANALYTICS_CONCURRENCY = 4
 FOLLOW_DELAY = 0.15
 _STATUS_ORDER = {"active": 0, "paused": 1, "draft": 2, "completed": 3}
 
-CAMPAIGN_COLUMNS = [
-    Column("", width=1, keep=9),
-    Column("Campaign", min_width=14, max_width=56),
-    Column("Status", width=9, keep=8),
-    Column("Sent", width=7, align="right", keep=7),
-    Column("Replies", width=7, align="right", keep=6),
-    Column("Rate", width=6, align="right", keep=7),
-    Column("Progress", width=14, keep=5),
-]
-VARIANT_COLUMNS = [
-    Column("Step", width=5, keep=9),
-    Column("Variant", width=7, keep=9),
-    Column("State", width=8, keep=9),
-    Column("Sent", width=7, align="right", keep=8),
-    Column("Replies", width=7, align="right", keep=7),
-    Column("Rate", width=6, align="right", keep=6),
-]
-
-
-def status_tone(status: str) -> str:
-    return {"active": "good", "paused": "warn", "completed": "muted", "draft": "muted"}.get(status.lower(), "")
-
-
-def _status_mark(status: str) -> str:
-    return {"active": "●", "paused": "‖", "completed": "✓", "draft": "○"}.get(status.lower(), "·")
-
 
 class CampaignsScreen(RoomScreen):
     """The campaign list above, the highlighted campaign's detail below."""
@@ -72,9 +47,12 @@ class CampaignsScreen(RoomScreen):
     ROOM_TITLE = "Campaigns"
 
     BINDINGS = [
-        Binding("P", "pause_resume", "Pause/resume", id="campaigns.pause_resume"),
-        Binding("t", "toggle_variant", "Variant on/off", id="campaigns.toggle_variant"),
+        Binding("P", "pause_resume", "Pause/resume", id="campaigns.pause_resume",
+                tooltip="The highlighted campaign, after a confirmation"),
+        Binding("t", "toggle_variant", "Variant on/off", id="campaigns.toggle_variant",
+                tooltip="The highlighted sequence variant, after a confirmation"),
     ]
+    PALETTE_NAMES = {"campaigns.pause_resume": "Pause or resume campaign"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -104,13 +82,6 @@ class CampaignsScreen(RoomScreen):
     @property
     def variant_table(self) -> RecordTable:
         return self.query_one("#variant-table", RecordTable)
-
-    def room_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Pause or resume campaign", "The highlighted campaign, after a confirmation (P)",
-                            self.action_pause_resume)
-        yield SystemCommand("Variant on/off", "The highlighted sequence variant, after a confirmation (t)",
-                            self.action_toggle_variant)
-        yield from super().room_commands()
 
     def show_no_client(self) -> None:
         self.table.show_message("No API key: log in first (unibox-tui login), or try unibox-tui --demo.")
@@ -202,7 +173,7 @@ class CampaignsScreen(RoomScreen):
         return Row(
             campaign.id,
             (
-                Cell(_status_mark(status), tone),
+                Cell(status_mark(status), tone),
                 clean_line(campaign.name, max_chars=200) or "(unnamed)",
                 Cell(humanise(campaign.status, max_chars=12) or "?", tone),
                 *numbers,
@@ -296,7 +267,7 @@ class CampaignsScreen(RoomScreen):
             self.variant_table.styles.height = 3
             self.variant_table.show_message("Loading the sequence…" if not self.detail_error else "")
             return
-        rows = [self._variant_row(step, variant) for step in steps for variant in step.variants]
+        rows = [variant_row(step, variant) for step in steps for variant in step.variants]
         if not rows:
             self.variant_table.styles.height = 3
             self.variant_table.show_message("This campaign has no sequence steps.")
@@ -311,7 +282,7 @@ class CampaignsScreen(RoomScreen):
             Content.assemble(
                 (name, "bold"),
                 "  ",
-                (humanise(campaign.status, max_chars=20) or "status unknown", _tone_style(status_tone(status))),
+                (humanise(campaign.status, max_chars=20) or "status unknown", tone_style(status_tone(status))),
             )
         ]
         if analytics is not None:
@@ -345,22 +316,6 @@ class CampaignsScreen(RoomScreen):
             lines.append(Content.styled(clean_line(self.detail_error, max_chars=300), "$text-error"))
         return Content("\n").join(lines)
 
-    def _variant_row(self, step: SequenceStep, variant: Variant) -> Row:
-        state = Cell("on", "good") if variant.enabled else Cell("off", "muted")
-        return Row(
-            variant.id,
-            (
-                str(step.step),
-                clean_line(variant.letter, max_chars=4) or "?",
-                state,
-                human_count(variant.sent),
-                human_count(variant.replies),
-                percent(variant.reply_rate),
-            ),
-            dim=not variant.enabled,
-            data=(step, variant),
-        )
-
     # -- changes (each confirmed first) -----------------------------------------------------------
 
     def action_pause_resume(self) -> None:
@@ -375,41 +330,13 @@ class CampaignsScreen(RoomScreen):
             self.unibox.say(f"Only an active or paused campaign can be paused or resumed; this one is {shown}.")
             return
         new_status = "paused" if status == "active" else "active"
-        name = clean_line(campaign.name, max_chars=120) or "(unnamed)"
-        inboxes = self._inboxes_phrase(campaign)
-        if new_status == "paused":
-            title = "Pause this campaign?"
-            what = Content.assemble(
-                "“", (name, "bold"), "” is active. Pausing it stops every email it would send, first "
-                f"touches and follow-ups, {inboxes}, until you resume it. Replies keep arriving in the Unibox.",
-            )
-            label = "Pause campaign"
-        else:
-            title = "Resume this campaign?"
-            what = Content.assemble(
-                "“", (name, "bold"), f"” is paused. Resuming it lets Reachkit send its scheduled emails "
-                f"again, {inboxes}.",
-            )
-            label = "Resume campaign"
-        body = Content("\n\n").join([
-            what,
-            Content.assemble(("Status: ", "$text-muted"), (status, "bold"), " → ", (new_status, "bold $accent")),
-        ])
+        title, body, label = pause_question(campaign, new_status)
 
         def decided(confirmed: bool | None) -> None:
             if confirmed:
                 self._set_status(campaign.id, new_status)
 
         self.app.push_screen(ConfirmScreen(title, body, label), decided)
-
-    @staticmethod
-    def _inboxes_phrase(campaign: Campaign) -> str:
-        if not campaign.inboxes:
-            return "from its inboxes"
-        emails = [clean_line(i.email, max_chars=60) for i in campaign.inboxes[:3]]
-        more = f" and {len(campaign.inboxes) - 3} more" if len(campaign.inboxes) > 3 else ""
-        noun = "inbox" if len(campaign.inboxes) == 1 else "inboxes"
-        return f"from its {noun} {', '.join(emails)}{more}"
 
     @work(group="change", exit_on_error=False, description="Changing the campaign status")
     async def _set_status(self, campaign_id: str, status: str) -> None:
@@ -453,49 +380,13 @@ class CampaignsScreen(RoomScreen):
             return
         step, variant = row.data
         enable = not variant.enabled
-        name = clean_line(campaign.name, max_chars=120) or "(unnamed)"
-        letter = clean_line(variant.letter, max_chars=4) or "?"
-        others = [clean_line(v.letter, max_chars=4) for v in step.variants if v.id != variant.id and v.enabled]
-        numbers = (
-            f"Variant {letter} so far: {human_count(variant.sent)} sent, {human_count(variant.replies)} "
-            f"replies ({percent(variant.reply_rate)})."
-        )
-        if enable:
-            title = f"Enable variant {letter} of step {step.step}?"
-            effect = (
-                f"leads who reach step {step.step} can be sent variant {letter} again"
-                + (f", alongside {', '.join(others)}." if others else ".")
-            )
-            label = "Enable variant"
-        else:
-            title = f"Disable variant {letter} of step {step.step}?"
-            if others:
-                effect = (
-                    f"leads who reach step {step.step} will no longer be sent variant {letter}; "
-                    f"they get {' or '.join(others)} instead."
-                )
-            else:
-                effect = (
-                    f"this is the only enabled variant of step {step.step}: leads who reach step "
-                    f"{step.step} will get no email from this step until a variant is enabled again."
-                )
-            label = "Disable variant"
-        body = Content("\n\n").join([
-            Content.assemble("In “", (name, "bold"), "”, " + effect),
-            Content.styled(numbers, "$text-muted"),
-            Content.assemble(
-                ("Variant: ", "$text-muted"),
-                ("enabled" if variant.enabled else "disabled", "bold"),
-                " → ",
-                ("enabled" if enable else "disabled", "bold $accent"),
-            ),
-        ])
+        title, body, label, danger = variant_question(campaign, step, variant)
 
         def decided(confirmed: bool | None) -> None:
             if confirmed:
                 self._set_variant(campaign.id, variant.id, enable)
 
-        self.app.push_screen(ConfirmScreen(title, body, label, danger=not enable and not others), decided)
+        self.app.push_screen(ConfirmScreen(title, body, label, danger=danger), decided)
 
     @work(group="change", exit_on_error=False, description="Changing the variant")
     async def _set_variant(self, campaign_id: str, variant_id: str, enabled: bool) -> None:
@@ -519,9 +410,3 @@ class CampaignsScreen(RoomScreen):
         if campaign_id == self.shown_id:
             self._paint_detail()
         self.unibox.say(f"Variant {'enabled' if now_enabled else 'disabled'}.", title="Sequence")
-
-
-def _tone_style(tone: str) -> str:
-    return {"good": "bold $text-success", "warn": "bold $text-warning", "bad": "bold $text-error"}.get(
-        tone, "$text-muted"
-    )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from ..keys import display_keys
 
 __all__ = ["HelpScreen", "binding_sections"]
 
@@ -47,20 +51,7 @@ def _load(path: str) -> type:
     return getattr(module, attribute)
 
 
-def _display_key(keys: str) -> str:
-    names = {
-        "slash": "/",
-        "question_mark": "?",
-        "right_square_bracket": "]",
-        "left_square_bracket": "[",
-        "escape": "esc",
-        "space": "space",
-        "vertical_line": "|",
-    }
-    return " / ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))
-
-
-def binding_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+def binding_sections(keymap: Mapping[str, str] | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
     """Each section's (keys, description) rows, with the user's keymap applied."""
     keymap = keymap or {}
     sections = []
@@ -75,7 +66,7 @@ def binding_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, li
             if not isinstance(binding, Binding) or not binding.description:
                 continue
             keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
-            rows.append((_display_key(keys), binding.description))
+            rows.append((display_keys(keys), binding.description))
         rows.extend(EXTRA.get(title, []))
         rows.extend(getattr(owner, "HELP_NOTES", []))  # (keys, text) a feature adds about itself
         if rows:
@@ -113,12 +104,15 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", show=False)]
 
+    def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        #: The user's keymap (binding id -> keys), as the settings have it: remapped keys show remapped.
+        self.keymap = dict(keymap or {})
+
     def compose(self) -> ComposeResult:
-        keymap = getattr(self.app, "_keymap", {}) or {}
-        flat = {key: ",".join(value) if isinstance(value, list | tuple) else value for key, value in keymap.items()}
         with VerticalScroll(id="help-body"):
             yield Static(Content.styled("Keys", "bold"), classes="help-title")
-            for title, rows in binding_sections(flat):
+            for title, rows in binding_sections(self.keymap):
                 yield Static(Content.styled(title, "bold $accent"), classes="help-section")
                 width = max(len(keys) for keys, _ in rows)
                 lines = [Content.assemble((keys.ljust(width + 2), "bold"), text) for keys, text in rows]

@@ -8,13 +8,13 @@ thread pane is ``ThreadPane`` (inbox_thread.py) and the triage keys ``TriageKeys
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import replace
+from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
-from textual.app import ComposeResult
+from textual import on
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize, ScreenResume
@@ -22,11 +22,12 @@ from textual.screen import Screen
 from textual.widgets import Header
 from textual.worker import Worker, WorkerState
 
-from ...api.models import Conversation, Message
+from ...api.models import Conversation
 from ...domain.inbox_model import FOLDERS, InboxModel
 from ...domain.snippet_source import SnippetSource
 from ...domain.triage_service import TriageService
 from ...store.page_cache import PageCache
+from ..messages import OpenRoom
 from ..widgets.composer import Composer
 from ..widgets.conversation_list import ConversationList
 from ..widgets.downloads_panel import DownloadsPanel
@@ -39,17 +40,16 @@ from ..widgets.search_bar import SearchBar
 from ..widgets.thread_header import ThreadHeader
 from ..widgets.thread_view import ThreadView
 from .inbox_followups import InboxFollowups
-from .inbox_pages import PageLoader, row_cache_for
+from .inbox_pages import PageLoader
 from .inbox_poll import Poller
+from .inbox_replies import Replies
 from .inbox_thread import ThreadPane
 from .bulk_keys import BULK_BINDINGS, BulkKeys
 from .inbox_view import InboxView
 from .triage_keys import TRIAGE_BINDINGS, TriageKeys
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
 
-    from textual.app import SystemCommand
 
     from ...api.client import ReachkitClient
     from ...api.models import Page
@@ -61,22 +61,29 @@ __all__ = ["InboxScreen"]
 log = logging.getLogger(__name__)
 
 INBOX_BINDINGS = [
-    Binding("slash", "search", "Search", id="inbox.search"),
-    Binding("right_square_bracket", "next_page", "Next page", id="inbox.next_page"),
-    Binding("left_square_bracket", "previous_page", "Prev page", id="inbox.previous_page"),
-    Binding("ctrl+r", "refresh", "Refresh", id="inbox.refresh"),
-    Binding("s", "save_attachments", "Save files", id="inbox.save_attachments"),
-    Binding("S", "toggle_downloads", "Downloads", show=False, id="inbox.downloads"),
+    Binding("slash", "search", "Search", id="inbox.search", tooltip="Search the current folder"),
+    Binding("right_square_bracket", "next_page", "Next page", id="inbox.next_page", tooltip="Show the next page"),
+    Binding("left_square_bracket", "previous_page", "Prev page", id="inbox.previous_page", tooltip="Show the previous page"),
+    Binding("ctrl+r", "refresh", "Refresh", id="inbox.refresh", tooltip="Reload the list and the open conversation"),
+    Binding("s", "save_attachments", "Save files", id="inbox.save_attachments", tooltip="Save files of the open conversation"),
+    Binding("S", "toggle_downloads", "Downloads", show=False, id="inbox.downloads",
+            tooltip="Show the downloads panel: cancel, retry, open"),
     Binding("escape", "back", "Back", show=False, id="inbox.back"),
     Binding("c", "cycle_folder", "Next folder (Primary / Others)", show=False, id="inbox.folder_cycle"),
-    Binding("r", "reply", "Reply", id="inbox.reply"),
-    Binding("D", "drafts", "Drafts", show=False, id="inbox.drafts"),
-    Binding("A", "add_lead", "Add lead", show=False, id="inbox.add_lead"),
-    Binding("i", "lead_details", "Lead details", show=False, id="inbox.lead_details"),
-    Binding("h", "snooze", "Snooze…", show=False, id="inbox.snooze"),
-    Binding("w", "waiting", "Waiting queue", show=False, id="inbox.waiting"),
-    Binding("vertical_line", "pipe", "Pipe to a command…", show=False, id="inbox.pipe"),
-    Binding("T", "day_summary", "Day summary", show=False, id="inbox.day_summary"),
+    Binding("r", "reply", "Reply", id="inbox.reply", tooltip="Reply to the open conversation"),
+    Binding("D", "drafts", "Drafts", show=False, id="inbox.drafts", tooltip="Replies not sent yet"),
+    Binding("A", "add_lead", "Add lead", show=False, id="inbox.add_lead",
+            tooltip="A referral from the open conversation, as a new lead"),
+    Binding("i", "lead_details", "Lead details", show=False, id="inbox.lead_details",
+            tooltip="Show or hide the lead's campaigns and variables"),
+    Binding("h", "snooze", "Snooze…", show=False, id="inbox.snooze",
+            tooltip="Hide the conversation (or the marked ones) until a time you pick"),
+    Binding("w", "waiting", "Waiting queue", show=False, id="inbox.waiting",
+            tooltip="Unanswered replies, the longest wait first"),
+    Binding("vertical_line", "pipe", "Pipe to a command…", show=False, id="inbox.pipe",
+            tooltip="Send the open (or marked) conversations as JSON to a command"),
+    Binding("T", "day_summary", "Day summary", show=False, id="inbox.day_summary",
+            tooltip="Today's and this week's triage, to export as CSV and Markdown"),
 ]
 
 
@@ -87,6 +94,17 @@ class InboxScreen(Screen[None]):
     BINDINGS = [*INBOX_BINDINGS, *TRIAGE_BINDINGS, *BULK_BINDINGS]
     #: What the ``?`` screen lists under "Inbox" (triage's keys have their own section).
     HELP_BINDINGS = INBOX_BINDINGS
+    #: Palette names longer than the key bar's (the rest use the binding's description).
+    PALETTE_NAMES = {
+        "inbox.previous_page": "Previous page",
+        "inbox.save_attachments": "Save attachments",
+        "triage.pick_label": "Label…",
+        "triage.accept": "Accept the AI's label",
+        "triage.clear_label": "Clear label",
+        "triage.filter": "Filter by label…",
+        "bulk.mark": "Mark / unmark",
+        "bulk.mark_page": "Mark all shown",
+    }
 
     #: Where the folder bar becomes a one-line strip.
     STRIP_BELOW = 140
@@ -107,14 +125,15 @@ class InboxScreen(Screen[None]):
                                     journal=app.workspace.record)
         self.snippets = SnippetSource(lambda: app.settings.snippets, lambda: app.lead_finder, app.workspace.inboxes,
                                       self._client, adopt=self._adopt_snippets)
-        disk = lambda: row_cache_for(app.settings, app._normalised_base_url())  # noqa: E731 - asked per load
-        self.loader = PageLoader(self, self.model, self._client, disk)
+        workspace = app.workspace
+        self.loader = PageLoader(self, self.model, self._client, lambda: workspace.row_cache)  # asked per load
         self.poller = Poller(self, self.model, self._client)
         self.thread = ThreadPane(self, self.model, self._client)
         self.triage_keys = TriageKeys(self, self.triage, self.model)
         self.bulk = BulkKeys(self, self.triage, self.model)
         self.view = InboxView(self, self.model)
         self.followups = InboxFollowups(self, self.model, self._client)
+        self.replies = Replies(self, self.model)
 
     @property
     def unibox(self) -> UniboxApp:
@@ -156,8 +175,8 @@ class InboxScreen(Screen[None]):
                 yield ThreadHeader(id="thread-header", notes=self.followups.header_note)
                 yield LeadContext(lambda: self.unibox.lead_finder if self._client() else None, id="lead-context")
                 yield ThreadView(id="thread")
-                yield Composer(id="composer")
-        yield DownloadsPanel(id="downloads")
+                yield Composer(id="composer", keymap=self.unibox.settings.keys)
+        yield DownloadsPanel(self._client, self._download_folder, keymap=self.unibox.settings.keys, id="downloads")
         yield KeyBar()
 
     @property
@@ -235,12 +254,6 @@ class InboxScreen(Screen[None]):
         """A fresher copy of a conversation: its row and, if open, its thread follow."""
         self.model.remember(conversation)
 
-    def _load_conversation(self, conversation_id: str) -> None:
-        self.thread.reload(conversation_id)
-
-    async def _get_conversation(self, conversation_id: str) -> Conversation | BaseException | None:
-        return await self.thread.fetch(conversation_id)
-
     # -- paging and folders --------------------------------------------------------------------------
 
     def action_next_page(self) -> None:
@@ -264,7 +277,7 @@ class InboxScreen(Screen[None]):
         elif event.key == "snoozed":
             self.followups.snoozed_view()
         else:
-            self.unibox.open_room(event.key)
+            self.post_message(OpenRoom(event.key))
 
     def switch_folder(self, folder: str) -> None:
         self.loader.switch_folder(folder)
@@ -348,9 +361,14 @@ class InboxScreen(Screen[None]):
     def quit_when_saved(self) -> bool:
         return self.triage_keys.quit_when_saved()
 
-    def triage_commands(self) -> Iterable[SystemCommand]:
-        yield from self.triage_keys.commands()
+    def commands_without_keys(self) -> Iterable[SystemCommand]:
+        """Palette entries that are no key of this screen (the keys come from the bindings)."""
+        from .snippet_form import SnippetForm
+
+        yield from self.followups.commands()
         yield from self.bulk.commands()
+        yield SystemCommand("New snippet…", "A canned reply with variables, saved in config.toml",
+                            lambda: self.app.push_screen(SnippetForm(self.snippets)))
 
     # -- pipes and the day summary (their screens do the work) ---------------------------------------
 
@@ -374,7 +392,7 @@ class InboxScreen(Screen[None]):
             self.reply_to(target)
 
     def action_drafts(self) -> None:
-        self.unibox.open_room("drafts")
+        self.post_message(OpenRoom("drafts"))
 
     def reply_to(self, conversation_id: str) -> None:
         """Open the composer on a conversation (fetched first if it is not on this page)."""
@@ -394,44 +412,12 @@ class InboxScreen(Screen[None]):
         if opened and self.has_class("-narrow"):
             self.add_class("-reading")
 
-    @work(exclusive=True, group="reply-open", exit_on_error=False, description="Opening the conversation")
-    async def _fetch_for_reply(self, conversation_id: str) -> None:
-        """Its own group: the open thread's background re-read must not cancel what the user asked for."""
-        conversation = await self._get_conversation(conversation_id)
-        if conversation is None:
-            return
-        if isinstance(conversation, BaseException):
-            self.unibox.show_error(conversation, "Opening the draft's conversation")
-            return
-        self.model.remember(conversation)
-        self.reply_to(conversation_id)
+    def _fetch_for_reply(self, conversation_id: str) -> None:
+        self.replies.fetch_then_reply(conversation_id)
 
     @on(Composer.Sent)
     def _reply_sent(self, event: Composer.Sent) -> None:
-        """Show the reply in the thread and move its conversation to the top, as the server did."""
-        conversation = event.conversation or self._with_reply(event.conversation_id, event.message)
-        if conversation is not None:
-            self.replace_conversation(conversation)
-        self.pages.clear()
-        listing = self.conversation_list
-        index = listing.index_of(event.conversation_id)
-        if self.page_number == 1 and not self.search and index > 0:
-            current = listing.current_row
-            rows = listing.rows[:]
-            rows.insert(0, rows.pop(index))
-            listing.set_rows(rows, cursor=current.id if current else 0)
-        if self.page_number == 1:
-            self.load_page(1, cursor=None, force=True)
-        if event.conversation_id == self.open_id:
-            self._load_conversation(event.conversation_id)
-
-    def _with_reply(self, conversation_id: str, message: Message | None) -> Conversation | None:
-        conversation = self.conversation(conversation_id)
-        if conversation is None or message is None:
-            return conversation
-        if message.email_date is None:
-            message = replace(message, email_date=self.unibox.clock.now())
-        return replace(conversation, messages=(*conversation.messages, message), updated_at=message.email_date)
+        self.replies.sent(event.conversation_id, event.message, event.conversation)
 
     @on(Composer.Closed)
     def _composer_closed(self, event: Composer.Closed) -> None:
@@ -447,10 +433,8 @@ class InboxScreen(Screen[None]):
     def _drafts_changed(self, event: Composer.DraftsChanged) -> None:
         self.count_drafts()
 
-    @work(group="drafts-count", exclusive=True, exit_on_error=False, description="Counting drafts")
-    async def count_drafts(self) -> None:
-        count = await asyncio.to_thread(self.unibox.drafts.count)
-        self.folder_bar.set_count("drafts", count)
+    def count_drafts(self) -> None:
+        self.replies.count_drafts()
 
     # -- attachments --------------------------------------------------------------------------------
 
@@ -463,6 +447,10 @@ class InboxScreen(Screen[None]):
 
         panel = self.query_one(DownloadsPanel)
         pick_attachments(self.unibox, conversation, connected=self._client() is not None, save=panel.save)
+
+    def _download_folder(self) -> Path:
+        """Where attachments go now (the settings of the workspace; asked at each save)."""
+        return self.unibox.settings.downloads
 
     def action_toggle_downloads(self) -> None:
         self.query_one(DownloadsPanel).toggle()
@@ -492,7 +480,7 @@ class InboxScreen(Screen[None]):
 
     @on(InboxAlert.OpenInboxes)
     def _open_inboxes(self, event: InboxAlert.OpenInboxes) -> None:
-        self.unibox.open_room("inboxes", select=event.select)
+        self.post_message(OpenRoom("inboxes", select=event.select))
 
     def action_back(self) -> None:
         """Marks first (wherever the list shows), then back to the list, the filter, the search."""

@@ -448,7 +448,5 @@ class InboxFollowups:
         """The command palette's follow-up entries (help texts are markup: no server string in them)."""
         from textual.app import SystemCommand
 
-        yield SystemCommand("Snooze…", "Hide the conversation (or the marked ones) until a time you pick (h)", self.snooze)
-        yield SystemCommand("Snoozed", "Every snoozed conversation and when it wakes (h changes it, H wakes now)",
+        yield SystemCommand("Snoozed", "Every snoozed conversation and when it wakes (the folder bar's Snoozed N)",
                             self.snoozed_view)
-        yield SystemCommand("Waiting queue", "Unanswered replies, the longest wait first (w)", self.waiting.view)

@@ -18,16 +18,15 @@ from ...api.errors import ReachkitError
 from ...api.models import Conversation, Page
 from ...domain.inbox_model import FOLDERS, InboxModel, PageKey
 from ...render.thread import build_row
-from ...store.row_cache import RowCache, workspace_key
+from ...store.row_cache import RowCache
 from ..failures import describe
 from ..widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
     from ...api.client import ReachkitClient
-    from ...config import Settings
     from .inbox import InboxScreen
 
-__all__ = ["FRESH_SECONDS", "OTHERS_EMPTY", "OTHERS_HINT", "PageLoader", "row_cache_for"]
+__all__ = ["FRESH_SECONDS", "OTHERS_EMPTY", "OTHERS_HINT", "PageLoader"]
 
 log = logging.getLogger(__name__)
 
@@ -332,15 +331,6 @@ class PageLoader:
         rows = [build_row(conversation, now) for conversation in page.items]
         when = [_epoch(conversation.activity_at) for conversation in page.items]
         cache.save(key.folder, key.page_size, rows, page.total_count, page.total_pages, when)
-
-
-def row_cache_for(settings: Settings, server: str) -> RowCache | None:
-    """A workspace's first pages on disk; none for the demo (a new server every run)."""
-    if settings.demo or not settings.api_key:
-        return None
-    from ...config import cache_dir
-
-    return RowCache(cache_dir(), workspace_key(settings.profile, server, settings.api_key))
 
 
 def _epoch(moment: datetime | None) -> float | None:

@@ -18,7 +18,7 @@ from ...render.rooms import humanise, progress_bar
 from ...render.sanitize import clean_line
 from ..widgets.bar_chart import BarChart
 from ..widgets.record_table import Cell, Column, RecordTable, Row
-from .campaigns import status_tone
+from .campaign_rows import status_tone
 from .room import RoomScreen
 
 __all__ = ["InboxesScreen"]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header
@@ -32,9 +31,10 @@ class RoomScreen(Screen[None]):
     AUTO_FOCUS = "RecordTable"
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="room.back"),
-        Binding("ctrl+r", "reload", "Reload", id="room.reload"),
+        Binding("escape", "back", "Back", id="room.back", tooltip="Leave this room"),
+        Binding("ctrl+r", "reload", "Reload", id="room.reload", tooltip="Load this room again"),
     ]
+    PALETTE_NAMES = {"room.back": "Back to the inbox"}
 
     @property
     def unibox(self) -> UniboxApp:
@@ -66,11 +66,6 @@ class RoomScreen(Screen[None]):
 
     def action_reload(self) -> None:
         """Load (or load again) everything the room shows."""
-
-    def room_commands(self) -> Iterable[SystemCommand]:
-        """This room's entries in the command palette."""
-        yield SystemCommand("Reload", f"Load the {self.ROOM_TITLE.lower()} again (ctrl+r)", self.action_reload)
-        yield SystemCommand("Back to the inbox", "Leave this room (esc)", self.action_back)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

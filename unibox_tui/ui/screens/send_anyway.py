@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from ...domain.reply_session import Mode
-from ..reply_news import describe_facts
+from ...domain.reply_session import DeliveryFacts, Mode
+from ...render.formatting import human_duration
 from .confirm import ConfirmScreen
 
 if TYPE_CHECKING:
     from ...clock import Clock
     from ...domain.reply_session import ReplySession
 
-__all__ = ["SendAnywayScreen"]
+__all__ = ["SendAnywayScreen", "describe_facts"]
+
+
+def _clock_time(moment: float) -> str:
+    try:
+        return datetime.fromtimestamp(moment).strftime("%H:%M:%S")
+    except (OverflowError, ValueError, OSError):
+        return "?"
+
+
+def describe_facts(facts: DeliveryFacts, clock: Clock) -> str:
+    """"Sent at 15:31:07 (4 min ago); checked 3 times, last at 15:33:10: ... Next check in 40 s."."""
+    parts = []
+    if facts.sent_at is not None:
+        parts.append(f"Sent at {_clock_time(facts.sent_at)} ({human_duration(clock.time() - facts.sent_at)} ago)")
+    if facts.checks:
+        times = "once" if facts.checks == 1 else f"{facts.checks} times"
+        last = f", last at {_clock_time(facts.checked_at)}" if facts.checked_at is not None else ""
+        parts.append(f"checked {times}{last}: {facts.last_result or 'no answer'}")
+    else:
+        parts.append("not checked yet")
+    text = "; ".join(parts) + "."
+    if facts.checking:
+        return text + " Checking again now…"
+    if facts.next_check_in is not None:
+        return text + f" Next check in {human_duration(facts.next_check_in)}."
+    return text
 
 
 def _body(session: ReplySession, clock: Clock) -> Content:

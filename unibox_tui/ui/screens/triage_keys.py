@@ -9,11 +9,9 @@ when this one is done.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.worker import Worker
 
@@ -33,17 +31,21 @@ __all__ = ["HELP_NOTES", "TRIAGE_BINDINGS", "TriageKeys"]
 QUIT_GRACE_SECONDS = 4.0
 
 TRIAGE_BINDINGS = [
-    Binding("l", "pick_label", "Label", id="triage.pick_label"),
-    Binding("a", "accept_label", "Accept AI label", show=False, id="triage.accept"),
+    Binding("l", "pick_label", "Label", id="triage.pick_label", tooltip="Pick a label for the conversation"),
+    Binding("a", "accept_label", "Accept AI label", show=False, id="triage.accept", tooltip="Make the AI's guess your label"),
     *[
         Binding(key, f"label('{label}')", f"Label: {label_name(label)}", show=False, id=f"triage.label_{label}")
         for key, label in DIRECT_LABELS
     ],
-    Binding("0", "clear_label", "Clear label (back to the AI's)", show=False, id="triage.clear_label"),
-    Binding("N", "toggle_read", "Mark read / unread", show=False, id="triage.toggle_read"),
-    Binding("B", "block", "Block sender…", show=False, id="triage.block"),
-    Binding("u", "undo", "Undo", show=False, id="triage.undo"),
-    Binding("f", "filter", "Filter page by label", show=False, id="triage.filter"),
+    Binding("0", "clear_label", "Clear label (back to the AI's)", show=False, id="triage.clear_label",
+            tooltip="Back to the AI's label"),
+    Binding("N", "toggle_read", "Mark read / unread", show=False, id="triage.toggle_read",
+            tooltip="Toggle the conversation's read state"),
+    Binding("B", "block", "Block sender…", show=False, id="triage.block",
+            tooltip="Add the sender or their domain to the blocklist"),
+    Binding("u", "undo", "Undo", show=False, id="triage.undo", tooltip="Take back the last triage action"),
+    Binding("f", "filter", "Filter page by label", show=False, id="triage.filter",
+            tooltip="Show one label on the loaded page"),
 ]
 
 #: Lines for the ``?`` screen's Triage section: what the bindings alone cannot say.
@@ -345,15 +347,3 @@ class TriageKeys:
 
         await asyncio.wait([asyncio.ensure_future(finished(w)) for w in saving], timeout=QUIT_GRACE_SECONDS)
         self.screen.app.exit()
-
-    # -- the command palette ------------------------------------------------------------------------
-
-    def commands(self) -> Iterable[SystemCommand]:
-        screen = self.screen
-        yield SystemCommand("Label…", "Pick a label for the conversation (l)", screen.action_pick_label)
-        yield SystemCommand("Accept the AI's label", "Make the AI's guess your label (a)", screen.action_accept_label)
-        yield SystemCommand("Clear label", "Back to the AI's label (0)", screen.action_clear_label)
-        yield SystemCommand("Mark read / unread", "Toggle the conversation's read state (N)", screen.action_toggle_read)
-        yield SystemCommand("Block sender…", "Add the sender or their domain to the blocklist (B)", screen.action_block)
-        yield SystemCommand("Undo", "Take back the last triage action (u)", screen.action_undo)
-        yield SystemCommand("Filter by label…", "Show one label on the loaded page (f)", screen.action_filter)

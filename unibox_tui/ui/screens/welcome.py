@@ -34,6 +34,7 @@ from ...config import (
     save_profile_setting,
     store_key,
 )
+from ...domain.workspace import workspace_label
 from ...render.sanitize import clean_line, clean_text
 from ..widgets.key_bar import KeyBar
 
@@ -116,8 +117,6 @@ class WelcomeScreen(Screen[None]):
         return "\n".join(lines)
 
     def on_mount(self) -> None:
-        from ..workspace import workspace_label
-
         self.sub_title = workspace_label(self.settings)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -23,6 +23,24 @@ class BarChart(Widget):
 
     COMPONENT_CLASSES = {"bar-chart--title", "bar-chart--bars", "bar-chart--axis"}
 
+    #: The look of the component classes above, in theme variables (as Textual's DataTable keeps it).
+    DEFAULT_CSS = """
+    BarChart {
+        & > .bar-chart--bars {
+            color: $accent;
+        }
+        & > .bar-chart--axis {
+            color: $text-muted;
+        }
+        &.-secondary > .bar-chart--bars {
+            color: $success;
+        }
+        &.-danger > .bar-chart--bars {
+            color: $error;
+        }
+    }
+    """
+
     def __init__(
         self,
         title: str,

@@ -12,7 +12,7 @@ Every server string (names, addresses, subject, signature) is cleaned and drawn 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -55,17 +55,34 @@ class Composer(Vertical):
     ALLOW_MAXIMIZE = True
 
     BINDINGS = [
-        Binding("ctrl+s", "send", "Send", id="composer.send", priority=True),
-        Binding("escape", "close", "Close (keep draft)", id="composer.close"),
+        Binding("ctrl+s", "send", "Send", id="composer.send", priority=True, tooltip="Send the reply"),
+        Binding("escape", "close", "Close (keep draft)", id="composer.close", tooltip="Close the composer, keeping the draft"),
         Binding("ctrl+z", "undo_send", "Undo send", id="composer.undo_send", priority=True),
-        Binding("ctrl+e", "external_editor", "$EDITOR", id="composer.editor", priority=True),
-        Binding("ctrl+o", "toggle_preview", "Preview", id="composer.preview"),
-        Binding("ctrl+t", "quote", "Quote last", id="composer.quote"),
-        Binding("ctrl+g", "toggle_signature", "Signature", id="composer.signature"),
-        Binding("ctrl+f", "toggle_maximize", "Maximise", id="composer.maximize"),
-        Binding("ctrl+w", "cycle_reminder", "Remind if no reply", id="composer.remind", priority=True),
-        Binding("ctrl+n", "snippets", "Snippets", id="composer.snippets", priority=True),
+        Binding("ctrl+e", "external_editor", "$EDITOR", id="composer.editor", priority=True,
+                tooltip="Write in your own editor"),
+        Binding("ctrl+o", "toggle_preview", "Preview", id="composer.preview", tooltip="Show what the lead will read"),
+        Binding("ctrl+t", "quote", "Quote last", id="composer.quote", tooltip="Quote the latest message under the reply"),
+        Binding("ctrl+g", "toggle_signature", "Signature", id="composer.signature",
+                tooltip="Remove or restore the inbox signature"),
+        Binding("ctrl+f", "toggle_maximize", "Maximise", id="composer.maximize", tooltip="Give the composer the whole screen"),
+        Binding("ctrl+w", "cycle_reminder", "Remind if no reply", id="composer.remind", priority=True,
+                tooltip="Bring the conversation back if no reply comes: off, 2 days, 4 days, 1 week"),
+        Binding("ctrl+n", "snippets", "Snippets", id="composer.snippets", priority=True,
+                tooltip="Pick a canned reply, filled in for this lead"),
     ]
+
+    #: In the command palette (while the composer is open), under these names.
+    PALETTE_NAMES = {
+        "composer.send": "Reply: send",
+        "composer.close": "Reply: close",
+        "composer.editor": "Reply: open in $EDITOR",
+        "composer.preview": "Reply: preview",
+        "composer.quote": "Reply: quote last message",
+        "composer.signature": "Reply: signature on/off",
+        "composer.maximize": "Reply: maximise",
+        "composer.remind": "Reply: remind if no reply",
+        "composer.snippets": "Reply: insert a snippet",
+    }
 
     #: The session's mode, or "closed": locks the text and picks the keys.
     mode: reactive[str] = reactive("closed", init=False)
@@ -98,8 +115,10 @@ class Composer(Vertical):
         def control(self) -> Composer:
             return self.composer
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__(id=id)
+        #: The user's keymap (binding id -> keys), for hints that name a key ("ctrl+s tries again").
+        self.keymap = dict(keymap or {})
         self.session: ReplySession | None = None
         self.conversation: Conversation | None = None
         self.preview = False
@@ -313,10 +332,9 @@ class Composer(Vertical):
 
     def _key(self, binding_id: str) -> str:
         """The key a binding has now (after the user's keymap), for hints."""
-        keymap = getattr(self.app, "_keymap", {}) or {}
-        keys = keymap.get(binding_id)
+        keys = self.keymap.get(binding_id)
         if keys:
-            return keys if isinstance(keys, str) else ",".join(keys)
+            return keys
         return next((b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id), "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

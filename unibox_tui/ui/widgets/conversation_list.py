@@ -65,6 +65,77 @@ class ConversationList(ScrollView, can_focus=True):
         "conversation-list--marked",
     }
 
+    #: The look of the component classes above, in theme variables (as Textual's DataTable keeps it).
+    DEFAULT_CSS = """
+    ConversationList {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        & > .conversation-list--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        & > .conversation-list--cursor-blurred {
+            background: $block-cursor-blurred-background;
+        }
+        & > .conversation-list--unread {
+            text-style: bold;
+        }
+        & > .conversation-list--lead {
+            color: $text;
+        }
+        & > .conversation-list--snippet {
+            color: $text-muted;
+        }
+        & > .conversation-list--date {
+            color: $text-muted;
+        }
+        & > .conversation-list--marker {
+            color: $accent;
+        }
+        & > .conversation-list--closed {
+            color: $text-disabled;
+        }
+        & > .conversation-list--damaged {
+            color: $warning;
+        }
+        & > .conversation-list--label-positive {
+            color: $success;
+        }
+        & > .conversation-list--label-info {
+            color: $primary-lighten-2;
+        }
+        & > .conversation-list--label-neutral {
+            color: $warning;
+        }
+        & > .conversation-list--label-negative {
+            color: $error;
+        }
+        & > .conversation-list--label-ai {
+            text-style: italic dim;
+        }
+        & > .conversation-list--label-local {
+            text-style: underline;
+        }
+        & > .conversation-list--mark {
+            color: $accent;
+            text-style: bold;
+        }
+        & > .conversation-list--marked {
+            background: $accent 15%;
+        }
+        & > .conversation-list--placeholder {
+            color: $text-muted;
+        }
+        & > .conversation-list--woken {
+            color: $text-accent;
+            text-style: bold;
+        }
+        & > .conversation-list--away {
+            color: $text-warning;
+        }
+    }
+    """
+
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
         Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),

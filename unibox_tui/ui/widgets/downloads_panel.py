@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
 from rich.style import Style
 from textual import events, work
 from textual.binding import Binding
@@ -26,13 +26,16 @@ from textual.worker import Worker
 
 from ...api import ReachkitError
 from ...domain.transfers import Pick, Transfer, TransferState
-from ...render.formatting import human_size
 from ...render.sanitize import clean_line
 from ...store.downloads import DownloadFolder, FolderError, OpenerError, open_file, save_attachment
-from ..strips import Part, fit, fit_middle, line_strip
+from ..keys import bound_key
+from ..messages import ShowError
+from ..notices import say
+from ..strips import line_strip
+from .downloads_rows import panel_title, row_parts
 
 if TYPE_CHECKING:
-    from ..app import UniboxApp
+    from ...api.client import ReachkitClient
 
 __all__ = ["DownloadsPanel"]
 
@@ -46,13 +49,6 @@ NOTIFY_DEDUPE = 3.0
 TOGGLE_BINDING_ID = "inbox.downloads"
 DEFAULT_TOGGLE_KEY = "S"
 
-_ICONS = {
-    TransferState.QUEUED: "… ",
-    TransferState.RUNNING: "↓ ",
-    TransferState.DONE: "✓ ",
-    TransferState.FAILED: "✗ ",
-    TransferState.CANCELLED: "⊘ ",
-}
 
 
 class DownloadsPanel(ScrollView, can_focus=True):
@@ -70,6 +66,51 @@ class DownloadsPanel(ScrollView, can_focus=True):
         "downloads-panel--placeholder",
     }
 
+    #: The look of the component classes above, in theme variables (as Textual's DataTable keeps it).
+    DEFAULT_CSS = """
+    DownloadsPanel {
+        overflow-x: hidden;
+        border-top: solid $panel-lighten-2;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+        border-subtitle-align: right;
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        &:focus {
+            border-top: solid $accent;
+            border-title-style: bold;
+        }
+        & > .downloads-panel--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        & > .downloads-panel--cursor-blurred {
+            background: $block-cursor-blurred-background;
+        }
+        & > .downloads-panel--name {
+            color: $text;
+        }
+        & > .downloads-panel--bar {
+            color: $accent;
+        }
+        & > .downloads-panel--bar-empty {
+            color: $panel-lighten-2;
+        }
+        & > .downloads-panel--muted {
+            color: $text-muted;
+        }
+        & > .downloads-panel--done {
+            color: $success;
+        }
+        & > .downloads-panel--error {
+            color: $error;
+        }
+        & > .downloads-panel--placeholder {
+            color: $text-muted;
+        }
+    }
+    """
+
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False, id="downloads.down"),
         Binding("up,k", "cursor_up", "Up", show=False, id="downloads.up"),
@@ -79,8 +120,21 @@ class DownloadsPanel(ScrollView, can_focus=True):
         Binding("x", "clear", "Clear finished", id="downloads.clear"),
     ]
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        client: Callable[[], ReachkitClient | None],
+        folder: Callable[[], Path],
+        *,
+        keymap: Mapping[str, str] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        #: The workspace's client and download folder, asked at each download (both may change).
+        self._client = client
+        self._folder = folder
+        #: The user's keymap (binding id -> keys): the border names the key that hides the panel.
+        self.keymap = dict(keymap or {})
         self.transfers: list[Transfer] = []
         self.cursor = 0
         self.folder: DownloadFolder | None = None
@@ -91,10 +145,6 @@ class DownloadsPanel(ScrollView, can_focus=True):
         self._notified: dict[str, float] = {}
         self._styles: dict[str, Style] = {}
         self._unreported: list[Transfer] = []
-
-    @property
-    def unibox(self) -> UniboxApp:
-        return self.app  # type: ignore[return-value]
 
     def on_mount(self) -> None:
         self.display = False
@@ -116,7 +166,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
         added: list[Transfer] = []
         for pick in picks:
             if (pick.conversation_id, pick.attachment.id) in busy:
-                self.unibox.say(f"Already downloading {pick.name}.")
+                say(self, f"Already downloading {pick.name}.")
                 continue
             transfer = Transfer(pick.conversation_id, pick.attachment, pick.name)
             self.transfers.append(transfer)
@@ -128,7 +178,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
             now = time.monotonic()
             for transfer in added:
                 transfer.fail(problem, now)
-            self.unibox.say(problem, title="Cannot save attachments", severity="error", timeout=10)
+            say(self, problem, title="Cannot save attachments", severity="error", timeout=10)
         else:
             for transfer in added:
                 self._start(transfer)
@@ -136,7 +186,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
         self._move(self.transfers.index(added[0]))
 
     def _download_folder(self) -> DownloadFolder:
-        path = Path(self.unibox.settings.downloads)
+        path = Path(self._folder())
         if self.folder is None or self.folder.path != path.expanduser():
             self.folder = DownloadFolder(path)
         return self.folder
@@ -148,7 +198,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
 
     @work(group="download", exit_on_error=False, description="Downloading an attachment")
     async def _download(self, transfer: Transfer) -> None:
-        client = self.unibox.client
+        client = self._client()
         folder = self.folder
         assert client is not None and folder is not None and self._slots is not None
         claimed: Path | None = None
@@ -187,7 +237,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
             self._notify_failure(transfer, error)
         except Exception as error:  # noqa: BLE001 - one bad download must not end the app
             transfer.fail(f"Unexpected {type(error).__name__}.", time.monotonic())
-            self.unibox.show_error(error, f"Download failed: {transfer.name}")
+            self.post_message(ShowError(error, f"Download failed: {transfer.name}"))
         else:
             transfer.succeed(result.path, result.size, time.monotonic())
             self._unreported.append(transfer)
@@ -213,10 +263,10 @@ class DownloadsPanel(ScrollView, can_focus=True):
         saved = [t for t in self._unreported if t.path is not None]
         self._unreported.clear()
         if len(saved) == 1 and saved[0].path is not None:
-            self.unibox.say(f"Saved to {saved[0].path}", title="Downloaded", timeout=8)
+            say(self, f"Saved to {saved[0].path}", title="Downloaded", timeout=8)
         elif saved:
             folder = self.folder.path if self.folder else ""
-            self.unibox.say(f"Saved {len(saved)} files to {folder}", title="Downloaded", timeout=8)
+            say(self, f"Saved {len(saved)} files to {folder}", title="Downloaded", timeout=8)
 
     def _notify_failure(self, transfer: Transfer, error: BaseException) -> None:
         now = time.monotonic()
@@ -225,7 +275,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
             return
         self._notified = {k: v for k, v in self._notified.items() if now - v < NOTIFY_DEDUPE}
         self._notified[text] = now
-        self.unibox.show_error(error, f"Download failed: {transfer.name}")
+        self.post_message(ShowError(error, f"Download failed: {transfer.name}"))
 
     # -- showing and focus -------------------------------------------------------------------------
 
@@ -287,7 +337,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
         else:
             transfer.cancel(time.monotonic())
             self._finished(transfer)
-        self.unibox.say(f"Cancelled {transfer.name}.")
+        say(self, f"Cancelled {transfer.name}.")
 
     def action_open(self) -> None:
         """Hand a finished download to the system opener; only ever on this explicit request."""
@@ -295,29 +345,29 @@ class DownloadsPanel(ScrollView, can_focus=True):
         if transfer is None:
             return
         if transfer.state is not TransferState.DONE or transfer.path is None:
-            self.unibox.say(f"{transfer.name} is not saved yet; o opens a finished download.")
+            say(self, f"{transfer.name} is not saved yet; o opens a finished download.")
             return
         path = transfer.path
         if not path.is_file():
-            self.unibox.say(f"{path} is no longer there.", severity="warning")
+            say(self, f"{path} is no longer there.", severity="warning")
             return
         try:
             open_file(path)
         except OpenerError as error:
-            self.unibox.say(str(error), title="Cannot open", severity="warning", timeout=10)
+            say(self, str(error), title="Cannot open", severity="warning", timeout=10)
             return
-        self.unibox.say(f"Opening {path}", title="Open")
+        say(self, f"Opening {path}", title="Open")
 
     def action_retry(self) -> None:
         transfer = self.current
         if transfer is None or transfer.state not in (TransferState.FAILED, TransferState.CANCELLED):
-            self.unibox.say("Only a failed or cancelled download can be retried.")
+            say(self, "Only a failed or cancelled download can be retried.")
             return
         try:
             self._download_folder().prepare()
         except FolderError as error:
             transfer.fail(str(error), time.monotonic())
-            self.unibox.say(str(error), title="Cannot save attachments", severity="error", timeout=10)
+            say(self, str(error), title="Cannot save attachments", severity="error", timeout=10)
             self._changed()
             return
         self._start(transfer)
@@ -360,27 +410,10 @@ class DownloadsPanel(ScrollView, can_focus=True):
                 self.refresh_line(index)
 
     def _update_title(self) -> None:
-        counts: dict[TransferState, int] = {}
-        for transfer in self.transfers:
-            counts[transfer.state] = counts.get(transfer.state, 0) + 1
-        parts = [
-            f"{counts[state]} {state.value}"
-            for state in (TransferState.RUNNING, TransferState.QUEUED, TransferState.DONE,
-                          TransferState.FAILED, TransferState.CANCELLED)
-            if counts.get(state)
-        ]
-        summary = " · " + ", ".join(parts) if parts else ""
-        key = self._toggle_key()
-        title = f"Downloads{summary} · " + (f"{key} hides" if self.has_focus else f"{key} to manage")
+        key = bound_key(self.keymap, TOGGLE_BINDING_ID, DEFAULT_TOGGLE_KEY)  # S, or the user's key for it
+        title = panel_title(self.transfers, key, focused=self.has_focus)
         if title != self.border_title:
             self.border_title = title
-
-    def _toggle_key(self) -> str:
-        """The key that shows and hides this panel now (``S``, or the user's keymap for it)."""
-        keymap = getattr(self.app, "_keymap", {}) or {}
-        keys = keymap.get(TOGGLE_BINDING_ID) or DEFAULT_TOGGLE_KEY
-        first = (keys if isinstance(keys, str) else ",".join(keys)).split(",")[0].strip()
-        return first or DEFAULT_TOGGLE_KEY
 
     def _style(self, name: str, *, partial: bool = True) -> Style:
         """A component style, looked up once per theme/CSS change (the lookup is not cheap)."""
@@ -409,64 +442,9 @@ class DownloadsPanel(ScrollView, can_focus=True):
         if index == self.cursor:
             blurred = "" if self.has_focus else "-blurred"
             base = base + self._style(f"cursor{blurred}", partial=False)
-        return line_strip(self._row_parts(transfer, width), width, base)
-
-    def _row_parts(self, transfer: Transfer, width: int) -> list[Part]:
-        muted = self._style("muted")
-        name_style = self._style("name")
-        state = transfer.state
-        name_width = max(12, min(48, (width - 2) * 2 // 5))
-        rest = width - 2 - name_width - 1
-        # Running rows: the bar and as many of bytes, rate, time left as fit (in that order).
-        columns = [("bytes", 17), ("rate", 10), ("eta", 14)]
-        while columns and rest - sum(w + 1 for _, w in columns) < 8:
-            columns.pop()
-        bar_width = max(4, min(24, rest - sum(w + 1 for _, w in columns)))
-        icon_style = {
-            TransferState.DONE: self._style("done"),
-            TransferState.FAILED: self._style("error"),
-        }.get(state, muted)
-        parts: list[Part] = [(_ICONS[state], icon_style), (fit_middle(transfer.name, name_width), name_style), (" ", None)]
-        if state is TransferState.RUNNING:
-            parts.extend(self._bar(transfer, bar_width))
-            texts = {"bytes": transfer.bytes_text(), "rate": transfer.rate_text(), "eta": transfer.eta_text()}
-            for key, column_width in columns:
-                parts.append((" " + fit(texts[key], column_width, align="right"), muted))
-        elif state is TransferState.QUEUED:
-            size = human_size(transfer.attachment.size) if transfer.attachment.size is not None else ""
-            parts.append(("queued" + (f" · {size}" if size else ""), muted))
-        elif state is TransferState.DONE and transfer.path is not None:
-            rate = transfer.rate_text()
-            saved = f"saved {human_size(transfer.done)}" + (f" at {rate}" if rate else "") + " → "
-            room = width - sum(cell_len(text) for text, _ in parts) - cell_len(saved)
-            path = clean_line(_short_path(transfer.path), max_chars=1000)
-            parts.append((saved, muted))
-            parts.append((fit_middle(path, max(8, room)).rstrip(), icon_style))
-        elif state is TransferState.FAILED:
-            parts.append((f"failed: {transfer.error} · r retries", icon_style))
-        else:
-            parts.append((f"cancelled after {human_size(transfer.done)} · r retries", muted))
-        return parts
-
-    def _bar(self, transfer: Transfer, width: int) -> list[Part]:
-        full = self._style("bar")
-        empty = self._style("bar-empty")
-        fraction = transfer.fraction
-        if fraction is None:  # size unknown: a moving pulse says "still alive"
-            position = int(time.monotonic() * 8) % max(1, width - 3)
-            return [("━" * position, empty), ("━━━", full), ("━" * (width - position - 3), empty)]
-        filled = int(round(fraction * width))
-        return [("━" * filled, full), ("━" * (width - filled), empty)]
+        return line_strip(row_parts(transfer, width, self._style), width, base)
 
     async def _on_click(self, event: events.Click) -> None:
         index = event.y + self.scroll_offset.y
         if 0 <= index < len(self.transfers):
             self._move(index)
-
-
-def _short_path(path: Path) -> str:
-    """``~/Downloads/deck.pdf`` for paths under the home folder."""
-    try:
-        return "~/" + str(path.relative_to(Path.home()))
-    except ValueError:
-        return str(path)

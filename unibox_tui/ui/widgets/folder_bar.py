@@ -47,6 +47,25 @@ class FolderBar(Widget, can_focus=True):
         "folder-bar--hint",
     }
 
+    #: The look of the component classes above, in theme variables (as Textual's DataTable keeps it).
+    DEFAULT_CSS = """
+    FolderBar {
+        background: $panel;
+        color: $text;
+        &:focus {
+            background-tint: $foreground 5%;
+        }
+        & > .folder-bar--current {
+            text-style: bold;
+            color: $accent;
+        }
+        & > .folder-bar--highlight {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+    }
+    """
+
     highlighted: reactive[int] = reactive(0)
     current: reactive[str] = reactive("primary")
 

@@ -36,6 +36,15 @@ async def fetch_inboxes(client: ReachkitClient) -> list[Inbox]:
 class InboxAlert(Widget):
     """``⚠ 1 inbox disconnected: alex@acme.io`` — or nothing at all."""
 
+    DEFAULT_CSS = """
+    InboxAlert {
+        height: 1;
+        padding: 0 1;
+        background: $error-muted;
+        color: $text;
+    }
+    """
+
     @dataclass
     class OpenInboxes(Message):
         """The user asked to see the inboxes, on ``select`` (an address) if given."""

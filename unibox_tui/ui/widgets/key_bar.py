@@ -31,6 +31,8 @@ class KeyBar(Widget):
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--description", "key-bar--palette"}
+
+    #: The look of the component classes above, in theme variables (as Textual's DataTable keeps it).
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;

@@ -32,6 +32,16 @@ _CAMPAIGN_STYLE = {"active": "$text-success", "paused": "$text-warning"}
 class LeadContext(Widget):
     """What Reachkit knows about the lead of the open conversation (or nothing, quietly)."""
 
+    DEFAULT_CSS = """
+    LeadContext {
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+        background: $panel;
+        color: $text;
+    }
+    """
+
     expanded: reactive[bool] = reactive(False, layout=True)
 
     def __init__(

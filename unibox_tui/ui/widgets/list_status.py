@@ -17,6 +17,15 @@ _SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 class ListStatus(Widget):
     """Page position, unread and to-triage counts, the search and filter, a spinner while loading."""
 
+    DEFAULT_CSS = """
+    ListStatus {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    """
+
     page: reactive[int] = reactive(0)
     total_pages: reactive[int] = reactive(0)
     total_count: reactive[int | None] = reactive(None)

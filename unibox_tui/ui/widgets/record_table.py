@@ -25,7 +25,7 @@ from ..strips import Part, fit, line_strip, wrap_line
 
 __all__ = ["Cell", "Column", "RecordTable", "Row"]
 
-#: Tones a cell can take; each is a component class ``record-table--<tone>`` styled in app.tcss.
+#: Tones a cell can take; each is a component class ``record-table--<tone>`` styled in DEFAULT_CSS below.
 TONES = ("good", "warn", "bad", "muted", "accent")
 
 
@@ -69,6 +69,53 @@ class RecordTable(ScrollView, can_focus=True):
         "record-table--error",
         *(f"record-table--{tone}" for tone in TONES),
     }
+
+    #: The look of the component classes above, in theme variables (as Textual's DataTable keeps it).
+    DEFAULT_CSS = """
+    RecordTable {
+        height: auto;
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+        & > .record-table--header {
+            text-style: bold;
+            color: $text-muted;
+            background: $panel;
+        }
+        & > .record-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        & > .record-table--cursor-blurred {
+            background: $block-cursor-blurred-background;
+        }
+        & > .record-table--dim {
+            color: $text-disabled;
+        }
+        & > .record-table--placeholder {
+            color: $text-muted;
+        }
+        & > .record-table--error {
+            color: $text-error;
+        }
+        & > .record-table--good {
+            color: $text-success;
+        }
+        & > .record-table--warn {
+            color: $text-warning;
+        }
+        & > .record-table--bad {
+            color: $text-error;
+            text-style: bold;
+        }
+        & > .record-table--muted {
+            color: $text-muted;
+        }
+        & > .record-table--accent {
+            color: $text-accent;
+        }
+    }
+    """
 
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),

@@ -20,6 +20,15 @@ SUBJECT_LINES = 2
 class ThreadHeader(Widget):
     """Two lines that say what is open; every server string cleaned and shown as text."""
 
+    DEFAULT_CSS = """
+    ThreadHeader {
+        height: auto;
+        max-height: 4;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
     def __init__(self, *, id: str | None = None, notes: Callable[[str], str] | None = None) -> None:
         super().__init__(id=id)
         #: Follow-up words for a conversation ("back 14 Dec", "snoozed until tomorrow 9:00"): our own.

@@ -7,10 +7,7 @@ older messages stay collapsed to one line until opened, so only what is read get
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import NamedTuple
 
 from rich.style import Style
 from textual import events, work
@@ -22,42 +19,12 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
-from ...render.body_process import BodyProcess, ConversionFailed, ConverterStopped, is_heavy
-from ...render.thread import BodyView, DocLine, ThreadDocument
-from ..strips import line_strip, wrap_line
+from ...render.body_process import BodyProcess
+from ...render.thread import DocLine, ThreadDocument
+from ..strips import line_strip, selected_strip
+from .thread_rows import Converted, Row, RowWrapper, convert_in_batches
 
 __all__ = ["ThreadView"]
-
-#: Seconds between two deliveries of converted bodies to the screen (each re-lays out the thread).
-DELIVERY_INTERVAL = 0.1
-WRAP_CACHE_LINES = 50_000
-#: Main-thread seconds one layout step may take before input and frames get their turn.
-LAYOUT_SLICE = 0.008
-LAYOUT_CHECK_LINES = 256
-_Converted = tuple[int, BodyView | None, str]  # message index, its body (None: failed), the error
-
-_INDENT = {"body": "  ", "quote": "  ", "fold": "  ", "attachment": "  ", "notice": "", "meta": "", "header": "", "collapsed": "", "blank": ""}
-
-
-@lru_cache(maxsize=20_000)
-def _wrapped(text: str, kind: str, width: int) -> tuple[str, ...]:
-    """A logical line's visual lines; cached, since a re-layout re-wraps mostly the same lines."""
-    indent = _INDENT.get(kind, "")
-    if kind == "collapsed":
-        return (indent + text,)  # one line each, cropped when drawn
-    continuation = indent + ("  " if kind in ("header", "meta") else "")
-    return tuple(wrap_line(indent + text, width, continuation))
-
-
-class _Row(NamedTuple):
-    """One visual (wrapped) line (a named tuple: cheap to make by the ten thousand)."""
-
-    text: str
-    kind: str
-    message: int
-    segment: int
-    first: bool  # the first visual line of its logical line
-
 
 class ThreadView(ScrollView, can_focus=True):
     """Messages oldest first, the newest in view; quotes folded; messages open and close."""
@@ -76,6 +43,48 @@ class ThreadView(ScrollView, can_focus=True):
         "thread-view--notice",
         "thread-view--placeholder",
     }
+
+    #: The look of the component classes above, in theme variables (as Textual's DataTable keeps it).
+    DEFAULT_CSS = """
+    ThreadView {
+        padding: 0 1;
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        & > .thread-view--header {
+            text-style: bold;
+            color: $text;
+        }
+        & > .thread-view--header-current {
+            color: $accent;
+        }
+        & > .thread-view--meta {
+            color: $text-muted;
+        }
+        & > .thread-view--collapsed {
+            color: $text-muted;
+        }
+        & > .thread-view--body {
+            color: $text;
+        }
+        & > .thread-view--quote {
+            color: $text-muted;
+        }
+        & > .thread-view--fold {
+            color: $text-secondary;
+            text-style: italic;
+        }
+        & > .thread-view--attachment {
+            color: $accent;
+        }
+        & > .thread-view--notice {
+            color: $warning;
+            text-style: italic;
+        }
+        & > .thread-view--placeholder {
+            color: $text-muted;
+        }
+    }
+    """
 
     BINDINGS = [
         Binding("down,j", "scroll_down", "Scroll down", show=False),
@@ -103,13 +112,12 @@ class ThreadView(ScrollView, can_focus=True):
         self.document: ThreadDocument | None = None
         self.placeholder = "Select a conversation to read it."
         self.current = -1
-        self._rows: list[_Row] = []
+        self._rows: list[Row] = []
         self._starts: dict[int, int] = {}
-        self._wrapped_for: tuple[int, int] | None = None
-        #: Wrapped rows by logical line, at ``_wraps_width``: a body arriving in a long thread
-        #: re-lays out only what changed (equal lines wrap the same, whichever document).
-        self._wraps: dict[DocLine, list[_Row]] = {}
-        self._wraps_width = 0
+        #: (width, document generation) once the whole document is laid out, else None.
+        self.laid_out_for: tuple[int, int] | None = None
+        #: A body arriving in a long thread re-lays out only what changed (see thread_rows.py).
+        self._wrapper = RowWrapper()
         self._cache: dict[tuple[int, int, bool], Strip] = {}
         self._follow_newest = True
         self._generation = 0
@@ -173,56 +181,34 @@ class ThreadView(ScrollView, can_focus=True):
             self.virtual_size = Size(width, 0)
             self.refresh()
             return
-        if self._wraps_width != width or len(self._wraps) > WRAP_CACHE_LINES:
-            self._wraps.clear()
-            self._wraps_width = width
+        self._wrapper.at_width(width)
         lines = self.document.lines()
-        rows: list[_Row] = []
+        rows: list[Row] = []
         starts: dict[int, int] = {}
-        position = self._lay_out(lines, 0, rows, starts, width)
+        position = self._wrapper.lay_out(lines, 0, rows, starts, width)
         self._publish(rows, starts, width, complete=position == len(lines))
         if position < len(lines):
             self._finish_layout(lines, position, rows, starts, width, self._layout_token)
-
-    def _lay_out(self, lines: list[DocLine], position: int, rows: list[_Row], starts: dict[int, int], width: int) -> int:
-        """Wrap ``lines`` from ``position`` into ``rows`` for up to ``LAYOUT_SLICE``; where it stopped."""
-        wraps = self._wraps
-        wrap = self._wrap
-        deadline = time.perf_counter() + LAYOUT_SLICE
-        end = len(lines)
-        while position < end:
-            stop = min(end, position + LAYOUT_CHECK_LINES)
-            for line in lines[position:stop]:
-                if line.message >= 0 and line.message not in starts:
-                    starts[line.message] = len(rows)
-                wrapped = wraps.get(line)
-                if wrapped is None:
-                    wrapped = wraps[line] = wrap(line, width)
-                rows.extend(wrapped)
-            position = stop
-            if time.perf_counter() > deadline:
-                break
-        return position
 
     # (A description: by default Textual builds one from the repr of every argument, which for
     # a 1 MB body's lines or document cost tens of milliseconds of the UI's time.)
     @work(exclusive=True, group="thread-layout", exit_on_error=False, description="Laying out the conversation")
     async def _finish_layout(
-        self, lines: list[DocLine], position: int, rows: list[_Row], starts: dict[int, int], width: int, token: int
+        self, lines: list[DocLine], position: int, rows: list[Row], starts: dict[int, int], width: int, token: int
     ) -> None:
         while position < len(lines):
             await asyncio.sleep(0)  # input and frames go first
             if token != self._layout_token:
                 return  # laid out again meanwhile (a new body, a fold, a resize)
-            position = self._lay_out(lines, position, rows, starts, width)
+            position = self._wrapper.lay_out(lines, position, rows, starts, width)
             self._publish(rows, starts, width, complete=position == len(lines))
 
-    def _publish(self, rows: list[_Row], starts: dict[int, int], width: int, *, complete: bool) -> None:
+    def _publish(self, rows: list[Row], starts: dict[int, int], width: int, *, complete: bool) -> None:
         """Show the rows laid out so far (all of them when ``complete``), scrolled as the reader expects."""
         first = self._rows is not rows
         self._rows = rows
         self._starts = starts
-        self._wrapped_for = (width, self._generation) if complete else None
+        self.laid_out_for = (width, self._generation) if complete else None
         self.virtual_size = Size(width, len(rows))
         height = self.scrollable_content_region.height
         if self._follow_newest:
@@ -236,13 +222,6 @@ class ThreadView(ScrollView, can_focus=True):
                 self.scroll_to(y=starts[message] + offset, animate=False, immediate=True)
         if first or complete:
             self.refresh()
-
-    @staticmethod
-    def _wrap(line: DocLine, width: int) -> list[_Row]:
-        return [
-            _Row(piece, line.kind, line.message, line.segment, number == 0)
-            for number, piece in enumerate(_wrapped(line.text, line.kind, width))
-        ]
 
     def on_resize(self, event: events.Resize) -> None:
         self._anchor = None
@@ -267,46 +246,19 @@ class ThreadView(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="thread-render", exit_on_error=False, description="Converting bodies")
     def _convert(self, document: ThreadDocument, indices: list[int], generation: int) -> None:
-        """Convert bodies newest first; hand results over in batches (one re-layout each).
-
-        Big bodies go last: the small ones around them show at once instead of waiting a second
-        behind a newsletter, and the big one's (costly) layout then happens only once.
-        """
+        """Convert bodies in this thread; each batch is shown on the event loop (see thread_rows.py)."""
         worker = get_current_worker()
-        batch: list[_Converted] = []
-        delivered = time.monotonic()
-        indices = sorted(indices, key=lambda index: is_heavy(document.messages[index]))
-        for number, index in enumerate(indices):
-            if worker.is_cancelled or generation != self._generation:
-                return
-            message = document.messages[index]
-            if batch and is_heavy(message):  # what is ready goes on screen before the long wait
-                self.app.call_from_thread(self._converted, document, batch, generation, False)
-                batch, delivered = [], time.monotonic()
-            try:
-                body: BodyView | None = self._converter.convert(message)
-                error = ""
-            except ConverterStopped:
-                if worker.is_cancelled or generation != self._generation:
-                    return
-                body, error = None, "the converter stopped"
-            except ConversionFailed as exc:
-                body, error = None, str(exc)
-            except Exception as exc:  # noqa: BLE001 - a hostile body must not end the app
-                body, error = None, f"{type(exc).__name__}"
-            if worker.is_cancelled:
-                return
-            batch.append((index, body, error))
-            # Each delivery re-lays out the whole thread: "open all" on 2,000 messages must not
-            # do that 2,000 times (minutes), so results go over in batches, ~10 a second.
-            now = time.monotonic()
-            last = number == len(indices) - 1
-            if now - delivered >= DELIVERY_INTERVAL or last:
-                self.app.call_from_thread(self._converted, document, batch, generation, last)
-                batch, delivered = [], now
+        convert_in_batches(
+            document,
+            indices,
+            self._converter,
+            deliver=lambda batch, last: self.app.call_from_thread(self._converted, document, batch, generation, last),
+            stale=lambda: worker.is_cancelled or generation != self._generation,
+            cancelled=lambda: worker.is_cancelled,
+        )
 
     def _converted(
-        self, document: ThreadDocument, batch: list[_Converted], generation: int, last: bool
+        self, document: ThreadDocument, batch: list[Converted], generation: int, last: bool
     ) -> None:
         if document is not self.document or generation != self._generation:
             return  # a stale conversion: the user has moved on
@@ -469,27 +421,16 @@ class ThreadView(ScrollView, can_focus=True):
         return strip.apply_offsets(scroll_x, index)
 
     def _render_row(
-        self, row: _Row, width: int, is_current: bool, base: Style, index: int, selection: Selection | None
+        self, row: Row, width: int, is_current: bool, base: Style, index: int, selection: Selection | None
     ) -> Strip:
         name = f"thread-view--{row.kind}" if row.kind != "blank" else "thread-view--body"
         style = self.get_component_rich_style(name, partial=True)
         if is_current and self.has_focus:
             style = style + self.get_component_rich_style("thread-view--header-current", partial=True)
-        if selection is not None:
-            span = selection.get_span(index)
-            if span is not None:
-                start, end = span
-                end = len(row.text) if end == -1 else end
-                selected = self.screen.get_component_rich_style("screen--selection")
-                return line_strip(
-                    [
-                        (row.text[:start], style),
-                        (row.text[start:end], style + selected),
-                        (row.text[end:], style),
-                    ],
-                    width,
-                    base,
-                )
+        span = selection.get_span(index) if selection is not None else None
+        if span is not None:
+            selected = self.screen.get_component_rich_style("screen--selection")
+            return selected_strip(row.text, span, style, selected, width, base)
         return line_strip([(row.text, style)], width, base)
 
     def on_focus(self) -> None:
