@@ -376,5 +376,9 @@ async def test_the_day_summary_counts_a_scripted_session_and_exports_it(demo_ser
 
 def _figures(shown: str, name: str) -> str:
     """The numbers on the summary table's line for ``name`` ("1 1": today, this week)."""
-    line = next(line for line in shown.splitlines() if f"{name}  " in line)
-    return " ".join(line.split(f"{name}  ", 1)[1].replace("█", "").split("│")[0].split())
+    for line in shown.splitlines():  # (the folder bar under the summary says "Snoozed" too: skip it)
+        if f"{name}  " in line:
+            figures = " ".join(line.split(f"{name}  ", 1)[1].replace("█", "").split("│")[0].split())
+            if figures[:1].isdigit():
+                return figures
+    raise AssertionError(f"no figures for {name!r} in:\n{shown}")
