@@ -85,10 +85,10 @@ class Batch:
 
         options = {"block_value": block_value} if block_value is not None else {}
         batch = cls(service, plan_batch(change, marked, as_seen, **options))
-        batch._show()
+        batch.show()
         return batch
 
-    def _show(self) -> None:
+    def show(self) -> None:
         """Every step's change on screen now; one undo entry for the lot."""
         assert self.plan is not None
         model = self.service.model

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize, ScreenResume
 from textual.screen import Screen
@@ -39,6 +38,7 @@ from ..widgets.list_status import ListStatus
 from ..widgets.search_bar import SearchBar
 from ..widgets.thread_header import ThreadHeader
 from ..widgets.thread_view import ThreadView
+from .inbox_bindings import INBOX_BINDINGS, INBOX_PALETTE_NAMES
 from .inbox_followups import InboxFollowups
 from .inbox_pages import PageLoader
 from .inbox_poll import Poller
@@ -49,8 +49,6 @@ from .inbox_view import InboxView
 from .triage_keys import TRIAGE_BINDINGS, TriageKeys
 
 if TYPE_CHECKING:
-
-
     from ...api.client import ReachkitClient
     from ...api.models import Page
     from ...domain.snippets import Snippet
@@ -59,32 +57,6 @@ if TYPE_CHECKING:
 __all__ = ["InboxScreen"]
 
 log = logging.getLogger(__name__)
-
-INBOX_BINDINGS = [
-    Binding("slash", "search", "Search", id="inbox.search", tooltip="Search the current folder"),
-    Binding("right_square_bracket", "next_page", "Next page", id="inbox.next_page", tooltip="Show the next page"),
-    Binding("left_square_bracket", "previous_page", "Prev page", id="inbox.previous_page", tooltip="Show the previous page"),
-    Binding("ctrl+r", "refresh", "Refresh", id="inbox.refresh", tooltip="Reload the list and the open conversation"),
-    Binding("s", "save_attachments", "Save files", id="inbox.save_attachments", tooltip="Save files of the open conversation"),
-    Binding("S", "toggle_downloads", "Downloads", show=False, id="inbox.downloads",
-            tooltip="Show the downloads panel: cancel, retry, open"),
-    Binding("escape", "back", "Back", show=False, id="inbox.back"),
-    Binding("c", "cycle_folder", "Next folder (Primary / Others)", show=False, id="inbox.folder_cycle"),
-    Binding("r", "reply", "Reply", id="inbox.reply", tooltip="Reply to the open conversation"),
-    Binding("D", "drafts", "Drafts", show=False, id="inbox.drafts", tooltip="Replies not sent yet"),
-    Binding("A", "add_lead", "Add lead", show=False, id="inbox.add_lead",
-            tooltip="A referral from the open conversation, as a new lead"),
-    Binding("i", "lead_details", "Lead details", show=False, id="inbox.lead_details",
-            tooltip="Show or hide the lead's campaigns and variables"),
-    Binding("h", "snooze", "Snooze…", show=False, id="inbox.snooze",
-            tooltip="Hide the conversation (or the marked ones) until a time you pick"),
-    Binding("w", "waiting", "Waiting queue", show=False, id="inbox.waiting",
-            tooltip="Unanswered replies, the longest wait first"),
-    Binding("vertical_line", "pipe", "Pipe to a command…", show=False, id="inbox.pipe",
-            tooltip="Send the open (or marked) conversations as JSON to a command"),
-    Binding("T", "day_summary", "Day summary", show=False, id="inbox.day_summary",
-            tooltip="Today's and this week's triage, to export as CSV and Markdown"),
-]
 
 
 class InboxScreen(Screen[None]):
@@ -95,16 +67,7 @@ class InboxScreen(Screen[None]):
     #: What the ``?`` screen lists under "Inbox" (triage's keys have their own section).
     HELP_BINDINGS = INBOX_BINDINGS
     #: Palette names longer than the key bar's (the rest use the binding's description).
-    PALETTE_NAMES = {
-        "inbox.previous_page": "Previous page",
-        "inbox.save_attachments": "Save attachments",
-        "triage.pick_label": "Label…",
-        "triage.accept": "Accept the AI's label",
-        "triage.clear_label": "Clear label",
-        "triage.filter": "Filter by label…",
-        "bulk.mark": "Mark / unmark",
-        "bulk.mark_page": "Mark all shown",
-    }
+    PALETTE_NAMES = INBOX_PALETTE_NAMES
 
     #: Where the folder bar becomes a one-line strip.
     STRIP_BELOW = 140
@@ -147,7 +110,6 @@ class InboxScreen(Screen[None]):
 
     def _adopt_snippets(self, snippets: tuple[Snippet, ...]) -> None:
         self.unibox.settings.snippets = snippets
-
     # -- layout ------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -175,7 +137,7 @@ class InboxScreen(Screen[None]):
                 yield ThreadHeader(id="thread-header", notes=self.followups.header_note)
                 yield LeadContext(lambda: self.unibox.lead_finder if self._client() else None, id="lead-context")
                 yield ThreadView(id="thread")
-                yield Composer(id="composer", keymap=self.unibox.settings.keys)
+                yield Composer(id="composer", keymap=self.unibox.settings.keys, choose_snippet=self.replies.choose_snippet)
         yield DownloadsPanel(self._client, self._download_folder, keymap=self.unibox.settings.keys, id="downloads")
         yield KeyBar()
 
@@ -396,24 +358,7 @@ class InboxScreen(Screen[None]):
 
     def reply_to(self, conversation_id: str) -> None:
         """Open the composer on a conversation (fetched first if it is not on this page)."""
-        conversation = self.conversation(conversation_id)
-        if conversation is None:
-            self._fetch_for_reply(conversation_id)
-            return
-        if conversation_id != self.open_id:
-            self.open_conversation(conversation_id)
-        composer = self.query_one(Composer)
-        focused = self.focused
-        refocus = focused if focused is not None and composer not in focused.ancestors_with_self else None
-        session = self.unibox.workspace.sessions.open(conversation)
-        label = self.model.manual_label(conversation_id) or conversation.label  # (manual over the AI's)
-        opened = composer.open(session, conversation, lookup=self.conversation, refocus=refocus,
-                               remind_default=self.unibox.settings.remind_after, snippets=self.snippets, label=label)
-        if opened and self.has_class("-narrow"):
-            self.add_class("-reading")
-
-    def _fetch_for_reply(self, conversation_id: str) -> None:
-        self.replies.fetch_then_reply(conversation_id)
+        self.replies.open_composer(conversation_id)
 
     @on(Composer.Sent)
     def _reply_sent(self, event: Composer.Sent) -> None:
@@ -421,13 +366,7 @@ class InboxScreen(Screen[None]):
 
     @on(Composer.Closed)
     def _composer_closed(self, event: Composer.Closed) -> None:
-        refocus = event.refocus
-        if refocus is self.conversation_list and self.has_class("-narrow"):
-            self.remove_class("-reading")
-        if refocus is not None and refocus.is_attached and refocus.display:
-            refocus.focus()
-        elif self.focused is None or not self.focused.display:
-            self.thread_view.focus() if self.open_id else self.conversation_list.focus()
+        self.replies.closed(event.refocus)
 
     @on(Composer.DraftsChanged)
     def _drafts_changed(self, event: Composer.DraftsChanged) -> None:

@@ -8,14 +8,21 @@ The composer shows a ``ReplySession`` (domain/); the app tells the inbox when on
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
 from ...api.models import Conversation, Message
 from ...domain.inbox_model import InboxModel
+from ..widgets.composer import Composer
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
+    from ...domain.snippet_source import SnippetSource
+    from ...domain.snippets import Snippet
+
     from .inbox import InboxScreen
 
 __all__ = ["Replies"]
@@ -27,6 +34,42 @@ class Replies:
     def __init__(self, screen: InboxScreen, model: InboxModel) -> None:
         self.screen = screen
         self.model = model
+
+    def open_composer(self, conversation_id: str) -> None:
+        """The composer on ``conversation_id``'s reply, with the snippet tied to its label if the draft is empty."""
+        screen = self.screen
+        conversation = screen.conversation(conversation_id)
+        if conversation is None:
+            self.fetch_then_reply(conversation_id)
+            return
+        if conversation_id != screen.open_id:
+            screen.open_conversation(conversation_id)
+        composer = screen.query_one(Composer)
+        focused = screen.focused
+        refocus = focused if focused is not None and composer not in focused.ancestors_with_self else None
+        session = screen.unibox.workspace.sessions.open(conversation)
+        label = self.model.manual_label(conversation_id) or conversation.label  # (manual over the AI's)
+        opened = composer.open(session, conversation, lookup=screen.conversation, refocus=refocus,
+                               remind_default=screen.unibox.settings.remind_after, snippets=screen.snippets, label=label)
+        if opened and screen.has_class("-narrow"):
+            screen.add_class("-reading")
+
+    def closed(self, refocus: Widget | None) -> None:
+        """Focus back where the user was before the composer (or somewhere shown)."""
+        screen = self.screen
+        if refocus is screen.conversation_list and screen.has_class("-narrow"):
+            screen.remove_class("-reading")
+        if refocus is not None and refocus.is_attached and refocus.display:
+            refocus.focus()
+        elif screen.focused is None or not screen.focused.display:
+            screen.thread_view.focus() if screen.open_id else screen.conversation_list.focus()
+
+    def choose_snippet(self, source: SnippetSource, conversation: Conversation,
+                       done: Callable[[Snippet | None], None]) -> None:
+        """The composer's ``ctrl+n``: the picker is a screen, so the screen's side opens it."""
+        from .snippet_picker import SnippetPicker
+
+        self.screen.app.push_screen(SnippetPicker(source, conversation), done)
 
     def fetch_then_reply(self, conversation_id: str) -> None:
         """A draft's conversation that is not on this page: fetched first, then the composer opens.

@@ -28,18 +28,19 @@ from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
 from ...api import Conversation
-from ...api.models import Message as ApiMessage
 from ...config import REMIND_AFTER_CHOICES as REMIND_CHOICES
 from ...domain.reply_session import LOCKED, Mode, ReplySession
-from ...render.reply_preview import preview_text, quote_of
+from ...render.reply_preview import preview_text
 from ...render.sanitize import clean_line
-from ..external_editor import edit_in_editor
+from ..keys import bound_key, display_keys
 from ..messages import DraftsChanged, ReplySent
 from .composer_lines import ComposerView, Keys, full_note, head_line, signature_line, status_line, view_of
 from .composer_snippets import SnippetAssist
+from .composer_tools import ComposerTools
 
 if TYPE_CHECKING:
     from ...domain.snippet_source import SnippetSource
+    from ...domain.snippets import Snippet
 
 __all__ = ["Composer"]
 
@@ -47,6 +48,8 @@ __all__ = ["Composer"]
 TICK_SECONDS = 0.25
 
 Lookup = Callable[[str], Conversation | None]
+#: Shows the snippets of a source for a conversation; calls back with the one chosen (or ``None``).
+ChooseSnippet = Callable[["SnippetSource", Conversation, Callable[["Snippet | None"], None]], None]
 
 
 class Composer(Vertical):
@@ -115,8 +118,11 @@ class Composer(Vertical):
         def control(self) -> Composer:
             return self.composer
 
-    def __init__(self, *, id: str | None = None, keymap: Mapping[str, str] | None = None) -> None:
+    def __init__(self, *, id: str | None = None, keymap: Mapping[str, str] | None = None,
+                 choose_snippet: ChooseSnippet | None = None) -> None:
         super().__init__(id=id)
+        #: Shows the snippet picker (the screen's: a widget does not open screens of its own).
+        self.choose_snippet: ChooseSnippet = choose_snippet or (lambda source, conversation, done: None)
         #: The user's keymap (binding id -> keys), for hints that name a key ("ctrl+s tries again").
         self.keymap = dict(keymap or {})
         self.session: ReplySession | None = None
@@ -128,6 +134,7 @@ class Composer(Vertical):
         #: The ``remind_after`` setting: a draft without a choice of its own shows (and gets) this.
         self._remind_default = "off"
         self.snippets = SnippetAssist(self)
+        self.tools = ComposerTools(self)
 
     def compose(self) -> ComposeResult:
         yield Static(id="composer-head")
@@ -136,7 +143,8 @@ class Composer(Vertical):
             soft_wrap=True,
             tab_behavior="focus",
             show_line_numbers=False,
-            placeholder="Write your reply…  (ctrl+s sends, ctrl+n inserts a snippet, esc keeps it as a draft)",
+            placeholder=f"Write your reply…  ({self._key('composer.send')} sends · {self._key('composer.snippets')}"
+                        f" a snippet · {self._key('composer.close')} keeps a draft)",
         )
         yield Static(id="composer-unfilled")
         with VerticalScroll(id="composer-preview"):
@@ -215,7 +223,7 @@ class Composer(Vertical):
             kept = bool(session.draft.text.strip())
             self._put_away()
             if kept:
-                self._say("Your reply was kept as a draft; r on its conversation reopens it.", "Draft")
+                self.say("Your reply was kept as a draft; r on its conversation reopens it.", "Draft")
             self.post_message(self.Closed(self, None))
 
     def _show(self) -> None:
@@ -331,11 +339,9 @@ class Composer(Vertical):
         return Keys(self._key("composer.send"), self._key("composer.signature"), self._key("composer.undo_send"))
 
     def _key(self, binding_id: str) -> str:
-        """The key a binding has now (after the user's keymap), for hints."""
-        keys = self.keymap.get(binding_id)
-        if keys:
-            return keys
-        return next((b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id), "")
+        """The key a binding has now (after the user's keymap), as people write it, for hints."""
+        default = next((b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id), "")
+        return display_keys(bound_key(self.keymap, binding_id, default))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_open:
@@ -348,7 +354,7 @@ class Composer(Vertical):
             return None if self.mode != Mode.EDITING else True
         return True
 
-    def _say(self, text: str, title: str, severity: str = "information") -> None:
+    def say(self, text: str, title: str, severity: str = "information") -> None:
         self.notify(clean_line(text, max_chars=400), title=title, severity=severity, markup=False)  # type: ignore[arg-type]
 
     # -- sending -----------------------------------------------------------------------------------------
@@ -366,7 +372,7 @@ class Composer(Vertical):
             return  # locked: counting down or in flight
         text = self.text_area.text
         if not text.strip():
-            self._say("Nothing to send yet: write your reply first.", "Reply")
+            self.say("Nothing to send yet: write your reply first.", "Reply")
             return
         session.request_send(text, known=self._known(session.conversation_id))
 
@@ -383,6 +389,10 @@ class Composer(Vertical):
     def action_undo_send(self) -> None:
         if self.session is not None and self.session.undo():
             self.text_area.focus()
+
+    def known_conversation(self) -> Conversation | None:
+        """The freshest copy of the conversation being answered (``None`` when closed)."""
+        return self._known(self.conversation_id) if self.conversation_id else None
 
     def _known(self, conversation_id: str) -> Conversation | None:
         """The freshest copy of the conversation the screen has (the baseline for the outbox)."""
@@ -412,36 +422,17 @@ class Composer(Vertical):
         self.query_one("#composer-preview-body", Static).update(body)
 
     def action_quote(self) -> None:
-        conversation = self._known(self.conversation_id) if self.conversation_id else None
-        if conversation is None or conversation.latest is None:
-            self._say("There is no message to quote.", "Quote")
-            return
-        self._insert_quote(conversation.latest)
+        self.tools.quote()
 
-    @work(group="composer-quote", exclusive=True, exit_on_error=False, description="Quoting")
-    async def _insert_quote(self, message: ApiMessage) -> None:
-        self._append_quote(await asyncio.to_thread(quote_of, message))
-
-    def _append_quote(self, quote: str) -> None:
-        if self.mode != Mode.EDITING:
-            return
-        area = self.text_area
-        if quote in area.text:
-            self._say("That message is already quoted.", "Quote")
-            return
-        cursor = area.cursor_location
-        existing = area.text.rstrip()
-        # Below what is written, after a blank line; the cursor stays where the SDR types.
-        area.replace("\n\n" + quote + "\n", start=_end_of(existing), end=area.document.end)
-        area.move_cursor(cursor if existing else (0, 0))
-        area.focus()
+    def action_external_editor(self) -> None:
+        self.tools.external_editor()
 
     def action_toggle_signature(self) -> None:
         session = self.session
         if session is None or self.mode != Mode.EDITING:
             return
         if session.signature_state == "none":
-            self._say("There is no signature to add for this inbox.", "Signature")
+            self.say("There is no signature to add for this inbox.", "Signature")
             return
         session.set_signature(not session.draft.signature)
         if self.preview:
@@ -456,27 +447,4 @@ class Composer(Vertical):
         if not self.preview:
             self.text_area.focus()
 
-    # -- $EDITOR -------------------------------------------------------------------------------------------
 
-    def action_external_editor(self) -> None:
-        session = self.session
-        if session is None or self.mode != Mode.EDITING:
-            return
-        session.flush()
-        edited = edit_in_editor(self.app, self.text_area.text, session.services.drafts.directory)
-        if edited.problem:
-            self._say(edited.problem, "Editor", edited.severity)
-        elif edited.text is not None and self.session is session:
-            area = self.text_area
-            area.replace(edited.text, start=(0, 0), end=area.document.end)
-            area.move_cursor(area.document.end)
-            # Saved now, not a second later: the editor was the long part of this edit.
-            session.edit(area.text)
-            session.flush()
-        self.text_area.focus()
-
-
-def _end_of(existing: str) -> tuple[int, int]:
-    """The location just after ``existing`` (a prefix of the document)."""
-    lines = existing.split("\n")
-    return (len(lines) - 1, len(lines[-1]))

@@ -110,8 +110,6 @@ class SnippetAssist:
 
     def pick(self) -> None:
         """``ctrl+n``: choose a snippet; ``enter`` inserts it at the cursor, filled for this conversation."""
-        from ..screens.snippet_picker import SnippetPicker
-
         composer, source = self.composer, self.source
         conversation = composer.conversation
         if source is None or conversation is None:
@@ -123,7 +121,7 @@ class SnippetAssist:
                 self.insert(fill(snippet.text, source.values(conversation).values).text)
             composer.text_area.focus()
 
-        composer.app.push_screen(SnippetPicker(source, conversation), chosen)
+        composer.choose_snippet(source, conversation, chosen)
 
     def insert(self, text: str) -> None:
         """``text`` at the cursor (over a selection); the first unfilled variable in it selected."""

@@ -19,24 +19,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...render.thread import ConversationRow
-from ..strips import Part, fit, line_strip, wrap_line
+from ..strips import line_strip, wrap_line
+from .conversation_rows import centre, one_line, two_lines
 
 __all__ = ["ConversationList"]
 
-_LABEL_TONES = {
-    "Interested": "positive",
-    "Meeting": "positive",
-    "Question": "info",
-    "More info": "info",
-    "Referral": "info",
-    "Not now": "neutral",
-    "Out of office": "neutral",
-    "Neutral": "neutral",
-    "Not interested": "negative",
-    "Wrong person": "negative",
-    "Left company": "negative",
-    "Unsubscribe": "negative",
-}
 
 
 class ConversationList(ScrollView, can_focus=True):
@@ -357,7 +344,7 @@ class ConversationList(ScrollView, can_focus=True):
             top = max(0, self.size.height // 2 - len(lines) // 2 - 1)
             if self.placeholder and top <= y < top + len(lines):
                 style = self.get_component_rich_style("conversation-list--placeholder", partial=True)
-                return line_strip([(_centre(lines[y - top], width), style)], width, base)
+                return line_strip([(centre(lines[y - top], width), style)], width, base)
             return Strip.blank(width, base)
         if index >= len(self.rows):
             return Strip.blank(width, base)
@@ -381,118 +368,18 @@ class ConversationList(ScrollView, can_focus=True):
     def _base(self, is_cursor: bool, marked: bool = False) -> Style:
         base = self.rich_style
         if marked:
-            base = base + self.get_component_rich_style("conversation-list--marked", partial=True)
+            base = base + self._style_of("marked")
         if is_cursor:
-            base = base + self.get_component_rich_style(
-                "conversation-list--cursor" if self.has_focus else "conversation-list--cursor-blurred",
-                partial=True,
-            )
+            base = base + self._style_of("cursor" if self.has_focus else "cursor-blurred")
         return base
 
-    def _mark_column(self, row: ConversationRow) -> Part:
-        """The first cell: a bar on marked rows (``m``), so a batch's reach is seen at a glance."""
-        if row.marked:
-            return ("▌", self.get_component_rich_style("conversation-list--mark", partial=True))
-        return (" ", None)
-
-    def _marker(self, row: ConversationRow) -> Part:
-        def style(name: str) -> Style:
-            return self.get_component_rich_style(name, partial=True)
-
-        if row.damaged:
-            return ("⚠ ", style("conversation-list--damaged"))
-        if row.unread:
-            return ("● ", style("conversation-list--marker"))
-        if row.closed:
-            return ("✓ ", style("conversation-list--closed"))
-        return ("  ", None)
-
-    def _lead_style(self, row: ConversationRow) -> Style:
-        style = self.get_component_rich_style("conversation-list--lead", partial=True)
-        if row.unread:
-            style = style + self.get_component_rich_style("conversation-list--unread", partial=True)
-        return style
-
-    def _right_columns(self, row: ConversationRow, label_width: int, date_width: int) -> list[Part]:
-        """Label, attachment mark and date: the right-hand end of a row."""
-        def style(name: str) -> Style:
-            return self.get_component_rich_style(name, partial=True)
-
-        right: list[Part] = [(" ", None)]
-        if label_width and row.label:
-            tone = _LABEL_TONES.get(row.label, "info")
-            label_style = style(f"conversation-list--label-{tone}")
-            if not row.label_manual:
-                label_style = label_style + style("conversation-list--label-ai")
-            elif row.label_local:
-                label_style = label_style + style("conversation-list--label-local")
-            right.append((fit(row.label, label_width), label_style))
-            right.append((" ", None))
-        elif label_width:
-            right.append((" " * (label_width + 1), None))
-        right.append(("📎" if row.attachments else "  ", style("conversation-list--marker")))
-        right.append((" ", None))
-        right.append((fit(row.date, date_width, align="right"), style("conversation-list--date")))
-        right.append((" ", None))
-        return right
-
-    def _follow_up_tags(self, row: ConversationRow, room: int) -> list[Part]:
-        """"↩ back · new reply" and "back 14 Dec" before the subject (follow-ups, our own words)."""
-        tags: list[Part] = []
-        for text, name in ((f"↩ {row.woken}" if row.woken else "", "woken"), (row.away, "away")):
-            if text and room - sum(_cells(t) for t, _ in tags) > _cells(text) + 8:
-                tags.append((text, self.get_component_rich_style(f"conversation-list--{name}", partial=True)))
-                tags.append(("  ", None))
-        return tags
-
-    def _subject_and_snippet(self, row: ConversationRow, room: int) -> list[Part]:
-        tags = self._follow_up_tags(row, room) if row.woken or row.away else []
-        if tags:
-            room -= sum(_cells(text) for text, _ in tags)
-        return tags + self._subject_parts(row, room)
-
-    def _subject_parts(self, row: ConversationRow, room: int) -> list[Part]:
-        unread = self.get_component_rich_style("conversation-list--unread", partial=True) if row.unread else None
-        subject = row.subject
-        subject_cells = _cells(subject)
-        if subject_cells >= room - 1:
-            return [(fit(subject, room), unread)]
-        snippet = f" — {row.snippet}" if row.snippet else ""
-        return [
-            (subject, unread),
-            (fit(snippet, room - subject_cells), self.get_component_rich_style("conversation-list--snippet", partial=True)),
-        ]
+    def _style_of(self, name: str) -> Style:
+        """The style of component class ``conversation-list--{name}``."""
+        return self.get_component_rich_style(f"conversation-list--{name}", partial=True)
 
     def _render_row(self, row: ConversationRow, width: int, is_cursor: bool) -> Strip:
-        """One line: marker, lead, subject — snippet, label, attachment mark, date."""
-        lead_width, label_width, date_width = self._columns
-        parts: list[Part] = [self._mark_column(row), self._marker(row), (fit(row.lead, lead_width), self._lead_style(row)), ("  ", None)]
-        right = self._right_columns(row, label_width, date_width)
-        middle = max(0, width - (3 + lead_width + 2) - sum(_cells(text) for text, _ in right))
-        parts.extend(self._subject_and_snippet(row, middle))
-        parts.extend(right)
-        return line_strip(parts, width, self._base(is_cursor, row.marked))
+        return line_strip(one_line(row, width, self._columns, self._style_of), width, self._base(is_cursor, row.marked))
 
     def _render_two_line_row(self, row: ConversationRow, width: int, is_cursor: bool, line: int) -> Strip:
-        """Narrow lists: who, label and date; then subject — snippet underneath."""
-        _, label_width, date_width = self._columns
-        base = self._base(is_cursor, row.marked)
-        if line == 0:
-            right = self._right_columns(row, label_width, date_width)
-            room = max(0, width - 3 - sum(_cells(text) for text, _ in right))
-            parts: list[Part] = [self._mark_column(row), self._marker(row), (fit(row.lead, room), self._lead_style(row))]
-            return line_strip(parts + right, width, base)
-        parts = [self._mark_column(row), ("  ", None), *self._subject_and_snippet(row, max(0, width - 4))]
-        return line_strip(parts, width, base)
-
-
-def _cells(text: str) -> int:
-    from rich.cells import cell_len
-
-    return cell_len(text)
-
-
-def _centre(text: str, width: int) -> str:
-    text = fit(text, width) if _cells(text) > width else text
-    pad = max(0, (width - _cells(text)) // 2)
-    return " " * pad + text
+        parts = two_lines(row, width, self._columns, self._style_of, line)
+        return line_strip(parts, width, self._base(is_cursor, row.marked))
