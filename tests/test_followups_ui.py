@@ -14,7 +14,9 @@ from collections.abc import Callable
 import pytest
 from helpers import keep_notifications, make_app, make_settings, notifications, screen_text, settle, widget_text
 
+from unibox_tui.api.models import Conversation
 from unibox_tui.clock import TickingClock
+from unibox_tui.domain.waiting import no_answer_reason
 from unibox_tui.config import data_dir
 from unibox_tui.ui.app import UniboxApp
 from unibox_tui.ui.screens.help import binding_sections
@@ -276,10 +278,15 @@ async def test_the_waiting_queue_lists_unanswered_replies_oldest_first(demo_serv
     (folder / "followups.json").write_text('{"version": 1, "servers": {')  # damaged: set aside, said
     state = demo_server.state
     now = server_now(demo_server)
-    expected = []
+    expected, apart = [], []
     for conversation_id in state.conversation_ids(folder="primary"):
-        messages = state.get_conversation_dict(conversation_id)["messages"]
+        raw = state.get_conversation_dict(conversation_id)
+        messages = raw["messages"]
         if messages[-1]["direction"] != "incoming":
+            continue
+        parsed = Conversation.from_api(raw)
+        if no_answer_reason(parsed, parsed.effective_label):  # unsubscribes, auto-replies, bounces: set apart
+            apart.append(conversation_id)
             continue
         first = len(messages) - 1
         while first > 0 and messages[first - 1]["direction"] == "incoming":
@@ -308,6 +315,14 @@ async def test_the_waiting_queue_lists_unanswered_replies_oldest_first(demo_serv
         assert urgent and all(row.cells[0].tone == "bad" for row in table.rows if row.data.urgent)
         text = screen_text(app)
         assert f"{len(expected)} waiting in Primary" in text and f"{len(urgent)} hot waiting over 1h" in text
+        assert apart and f"{len(apart)} need no answer: " in text
+        await pilot.press("n")  # the set-apart ones, listed under the others
+        await settle(pilot)
+        assert [row.key for row in table.rows][len(expected):] and len(table.rows) == len(expected) + len(apart)
+        assert {row.key for row in table.rows[len(expected):]} == set(apart)
+        await pilot.press("n")
+        await settle(pilot)
+        assert len(table.rows) == len(expected)
         await pilot.press("down", "down", "enter")
         await settle(pilot)
         target = expected[2][1]
