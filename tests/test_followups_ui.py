@@ -86,6 +86,7 @@ async def test_a_snooze_hides_the_conversation_wakes_at_its_time_and_survives_a_
         for line in ("in 1 hour", "16:30", "tomorrow 9:00", "next Monday 9:00", "Mon 1 Jun 9:00", "a time you type"):
             assert line in picker
         assert "when the lead is back" not in picker  # no return date known for this one
+        assert "Fri 29 May 9:00" in picker and picker.count("tomorrow 9:00") == 1  # the time, not the label again
         await pilot.press("escape")  # cancelled: nothing happens
         await settle(pilot)
         assert primary[1] in listed_ids(app) and "Snoozed 1" not in folder_text(app)

@@ -140,16 +140,18 @@ def back_on(day: date) -> str:
     return f"back {day.day} {day.strftime('%b')}"
 
 
-def wake_time(moment: datetime, now: datetime, tz: tzinfo) -> str:
+def wake_time(moment: datetime, now: datetime, tz: tzinfo, *, dated: bool = False) -> str:
     """When a snooze ends, in the viewer's zone: ``16:30``, ``tomorrow 9:00``, ``Mon 14 Dec 9:00``.
 
-    The year is added when it is not the current one (``Mon 4 Jan 2027 9:00``).
+    The year is added when it is not the current one (``Mon 4 Jan 2027 9:00``). ``dated`` writes
+    tomorrow as a date too: the snooze picker's exact times, beside a label that already says
+    "tomorrow 9:00", must not repeat it.
     """
     local, today = moment.astimezone(tz), now.astimezone(tz).date()
     clock = f"{local.hour}:{local.minute:02d}"
     if local.date() == today:
         return clock
-    if local.date() == today + timedelta(days=1):
+    if local.date() == today + timedelta(days=1) and not dated:
         return f"tomorrow {clock}"
     year = f" {local.year}" if local.year != today.year else ""
     return f"{local.strftime('%a')} {local.day} {local.strftime('%b')}{year} {clock}"
