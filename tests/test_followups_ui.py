@@ -217,18 +217,20 @@ async def test_return_dates_show_in_rows_and_header_and_marked_conversations_sno
     async with app.run_test(size=(150, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
-        await until(pilot, lambda: "back 31 May" in list_text(app))  # read off the event loop
+        # The demo's return dates fall on working days now ("Monday 1 June", "bis zum Montag, 1. Juni":
+        # back the day after), no longer "Monday 31 May", a Sunday.
+        await until(pilot, lambda: "back 1 Jun" in list_text(app))  # read off the event loop
         rows = {row.id: row for row in screen.query_one(ConversationList).rows}
-        assert rows[primary[5]].away == "back 31 May" and rows[primary[6]].away == "back 1 Jun"
+        assert rows[primary[5]].away == "back 1 Jun" and rows[primary[6]].away == "back 2 Jun"
         assert not rows[primary[0]].away  # not out of office
         screen.query_one(ConversationList).cursor = 5
         await settle(pilot)
-        assert "back 31 May" in str(screen.query_one(ThreadHeader).render())
+        assert "back 1 Jun" in str(screen.query_one(ThreadHeader).render())
         await pilot.press("h")
         await settle(pilot)
         picker = screen_text(app)
-        assert "when the lead is back (back 31 May)" in picker and "Mon 1 Jun 9:00" in picker
-        await pilot.press("4")  # Sunday 31 May: the next working morning
+        assert "when the lead is back (back 1 Jun)" in picker and "Mon 1 Jun 9:00" in picker
+        await pilot.press("4")  # Monday 1 June, at the morning hour
         await settle(pilot)
         assert primary[5] not in listed_ids(app)
         assert any("until Mon 1 Jun 9:00" in n.message for n in notifications(app))
