@@ -1,0 +1,64 @@
+"""What a demanding new user ran into, walking issues 17 and 18 against the local server (the
+acceptance walk); each test failed before its fix."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import help_text, keep_notifications, make_settings, screen_text, settle, widget_text
+
+from unibox_tui.clock import TickingClock
+from unibox_tui.ui.app import UniboxApp
+from unibox_tui.ui.screens.snoozed import SnoozedScreen
+from unibox_tui.ui.widgets.conversation_list import ConversationList
+
+
+@pytest.fixture(autouse=True)
+def utc_viewer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+
+
+def app_for(server, **settings) -> UniboxApp:
+    return keep_notifications(UniboxApp(make_settings(server, **settings), clock=TickingClock(server.state.now)))
+
+
+async def test_Z_opens_the_snoozed_view_and_esc_puts_the_user_back_in_the_list(demo_server):
+    """Drafts has D, Campaigns C, Inboxes I, Blocklist K; the Snoozed view could only be reached by
+    tabbing to the folder bar, after which esc left the focus there (where j/k/h move folders)."""
+    app = app_for(demo_server, page_size=10)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("h", "1")
+        await settle(pilot)
+        await pilot.press("Z")
+        await settle(pilot)
+        assert isinstance(app.screen, SnoozedScreen)
+        assert "1 snoozed conversation" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.focused, ConversationList)
+        await pilot.press("shift+tab", "down", "down", "enter")  # through the folder bar, as before
+        await settle(pilot)
+        assert isinstance(app.screen, SnoozedScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.focused, ConversationList)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert "Z       Snoozed" in help_text(app)
+
+
+async def test_a_search_whose_only_match_is_snoozed_says_so(demo_server):
+    """The status line said "1 conversation" while the list said "No conversations match this
+    search": the match was snoozed, and nothing told the user where it went."""
+    first = demo_server.state.conversation_ids(folder="primary")[0]
+    subject = demo_server.state.get_conversation_dict(first)["messages"][0]["subject"]
+    app = app_for(demo_server, page_size=10)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("h", "1")
+        await settle(pilot)
+        await pilot.press("slash", *subject, "enter")
+        await settle(pilot)
+        listing = widget_text(app.screen.query_one(ConversationList))
+        assert first not in [row.id for row in app.screen.query_one(ConversationList).rows]
+        assert "snoozed" in listing and "Z" in listing, listing
