@@ -197,3 +197,13 @@ def test_replies_that_need_no_answer_are_set_apart_and_counted_by_reason() -> No
     summary = summarise(queue)
     assert (summary.waiting, summary.hot, summary.urgent) == (2, 1, 1)
     assert summary.apart_text == "9 need no answer: 2 said no, 3 auto-replies, 2 bounces, 2 closed"
+
+
+def test_waits_of_years_fit_the_queue_column() -> None:
+    """A reply from last year, or a date before 1970 from a broken mailer, still fits the
+    8-character Waited column (it read "522d 14h" and "739955d…")."""
+    day = 86400
+    assert compact_wait(522 * day + 14 * 3600) == "1y 157d"
+    assert compact_wait(730 * day) == "2y"
+    assert compact_wait(739955 * day + 3600) == ">99y"
+    assert all(len(compact_wait(days * day + 23 * 3600)) <= 8 for days in range(0, 40000, 7))

@@ -117,7 +117,7 @@ def human_count(count: int) -> str:
 
 
 def compact_wait(seconds: float | None) -> str:
-    """How long a reply has waited, in two units at most: ``45m``, ``3h 12m``, ``2d 4h``.
+    """How long a reply has waited, in two units at most: ``45m``, ``3h 12m``, ``2d 4h``, ``1y 157d``.
 
     A wait under a minute (or a negative one, when the sender's clock runs ahead) is ``<1m``.
     """
@@ -132,6 +132,11 @@ def compact_wait(seconds: float | None) -> str:
     if hours < 24:
         return f"{hours}h {minutes}m" if minutes else f"{hours}h"
     days, hours = divmod(hours, 24)
+    if days >= 365:  # a year or more (or a date from 1900): years and days, at most 8 characters
+        years, days = divmod(days, 365)
+        if years > 99:
+            return ">99y"
+        return f"{years}y {days}d" if days else f"{years}y"
     return f"{days}d {hours}h" if hours else f"{days}d"
 
 

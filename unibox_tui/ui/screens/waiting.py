@@ -134,7 +134,7 @@ class WaitingScreen(RoomScreen):
         apart = self.query_one("#waiting-apart", Static)
         apart.display = bool(summary.apart)
         if summary.apart:
-            how = "listed last, n hides" if self.show_apart else "n"  # the footer names the key too
+            how = "n hides" if self.show_apart else "n lists"  # listed last; short for 80 columns
             apart.update(Content.styled(f"{summary.apart_text} ({how})", "$text-muted"))
         self.query_one("#waiting-status", Static).update(Content.styled(reach.text, "$text-muted"))
 
