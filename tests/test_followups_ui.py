@@ -335,3 +335,22 @@ async def test_the_waiting_queue_lists_unanswered_replies_oldest_first(demo_serv
         assert app.screen.open_id == target
         assert app.screen.query_one(ConversationList).current_row.id == target
         assert f"{len(urgent)} hot waiting" in status_text(app)
+
+
+async def test_the_snoozed_view_and_the_waiting_queue_say_everything_at_80_columns(demo_server):
+    """At 80x24 the lines under and above the tables were cut ("· H" and "(listed"): what only
+    they say (enter opens a snoozed one; the key listing the replies set apart) must show whole."""
+    app = make_app(demo_server, page_size=10)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("h", "1")
+        await settle(pilot)
+        await pilot.press("Z")
+        await settle(pilot)
+        assert isinstance(app.screen, SnoozedScreen)
+        assert "1 snoozed conversation, next to wake first · enter opens it (still snoozed)" in screen_text(app)
+        await pilot.press("escape", "w")
+        await settle(pilot)
+        assert isinstance(app.screen, WaitingScreen)
+        apart = str(app.screen.query_one("#waiting-apart").render())
+        assert apart.endswith("(n lists)") and apart in screen_text(app)
