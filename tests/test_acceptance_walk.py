@@ -62,3 +62,19 @@ async def test_a_search_whose_only_match_is_snoozed_says_so(demo_server):
         listing = widget_text(app.screen.query_one(ConversationList))
         assert first not in [row.id for row in app.screen.query_one(ConversationList).rows]
         assert "snoozed" in listing and "Z" in listing, listing
+
+
+def test_a_snippet_with_windows_line_ends_is_saved_not_refused_as_an_unusual_layout(tmp_path):
+    """A text with CRLF (pasted from a Windows document) was written into a multi-line TOML string,
+    which TOML reads back with LF; the check after writing saw a different text and refused with
+    "Could not update config.toml safely (an unusual layout)", naming the wrong cause."""
+    import tomllib
+
+    from unibox_tui.store.config_edit import save_snippet
+
+    config = tmp_path / "config.toml"
+    config.write_text("# mine\n[snippets.calendar]\ntext = \"Hi\"  # keep\n", encoding="utf-8")
+    save_snippet("calendar", "Hi {first_name},\r\n\r\nslots: https://cal.example\rbye", ["interested"], path=config)
+    saved = tomllib.loads(config.read_text(encoding="utf-8"))["snippets"]["calendar"]
+    assert saved["text"] == "Hi {first_name},\n\nslots: https://cal.example\nbye"
+    assert config.read_text(encoding="utf-8").startswith("# mine\n")
