@@ -4,7 +4,7 @@ acceptance walk); each test failed before its fix."""
 from __future__ import annotations
 
 import pytest
-from helpers import help_text, keep_notifications, make_settings, screen_text, settle, widget_text
+from helpers import help_text, keep_notifications, make_settings, notifications, screen_text, settle, widget_text
 
 from unibox_tui.clock import TickingClock
 from unibox_tui.ui.app import UniboxApp
@@ -78,3 +78,28 @@ def test_a_snippet_with_windows_line_ends_is_saved_not_refused_as_an_unusual_lay
     saved = tomllib.loads(config.read_text(encoding="utf-8"))["snippets"]["calendar"]
     assert saved["text"] == "Hi {first_name},\n\nslots: https://cal.example\nbye"
     assert config.read_text(encoding="utf-8").startswith("# mine\n")
+
+
+async def test_u_undoes_a_snooze_of_marked_conversations_as_one_batch(demo_server):
+    """Issue 18: with marks, h acts on every marked conversation and "u undoes the whole batch". After
+    h on two marked conversations, u said "Nothing to undo." and they stayed hidden (only the
+    Snoozed view's H brought them back, one by one and marked "snooze ended")."""
+    primary = demo_server.state.conversation_ids(folder="primary")
+    app = app_for(demo_server, page_size=10)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "m", "m", "h", "1")
+        await settle(pilot)
+        ids = [row.id for row in app.screen.query_one(ConversationList).rows]
+        assert primary[1] not in ids and primary[2] not in ids
+        assert "u undoes" in " ".join(n.message for n in notifications(app))
+        await pilot.press("u")
+        await settle(pilot)
+        rows = app.screen.query_one(ConversationList).rows
+        assert [row.id for row in rows][:4] == primary[:4]  # back where they were, not pinned as "back"
+        assert not any(row.woken for row in rows)
+        assert any("Undone: snooze of 2 conversations" in n.message for n in notifications(app))
+        assert "Snoozed 0" not in screen_text(app) and "Snoozed 2" not in screen_text(app)
+        await pilot.press("u")  # the snooze was the last action: nothing more
+        await settle(pilot)
+        assert notifications(app)[-1].message == "Nothing to undo."
