@@ -328,7 +328,6 @@ class InboxScreen(Screen[None]):
         """Palette entries that are no key of this screen (the keys come from the bindings)."""
         from .snippet_form import SnippetForm
 
-        yield from self.followups.commands()
         yield from self.bulk.commands()
         yield SystemCommand("New snippet…", "A canned reply with variables, saved in config.toml",
                             lambda: self.app.push_screen(SnippetForm(self.snippets)))

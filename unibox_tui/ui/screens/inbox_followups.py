@@ -29,7 +29,6 @@ from ..widgets.thread_view import ThreadView
 from .inbox_waiting import WaitingQueue
 
 if TYPE_CHECKING:
-
     from ...api.client import ReachkitClient
     from ...config import Settings
     from ...domain.alerts import Alert
