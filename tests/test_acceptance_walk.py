@@ -103,3 +103,27 @@ async def test_u_undoes_a_snooze_of_marked_conversations_as_one_batch(demo_serve
         await pilot.press("u")  # the snooze was the last action: nothing more
         await settle(pilot)
         assert notifications(app)[-1].message == "Nothing to undo."
+
+
+async def test_the_search_and_the_filter_stay_visible_on_the_status_line_at_120_columns(demo_server):
+    """At 120x40 the status line read "19 hot waiting (w) · 3 unread, 26 to triage on page 1 of 1 ·
+    27 conversations  search:" and the term itself was cut off: the user could not see what the list
+    was filtered by, nor that esc clears it. What narrows the list now comes before the counts."""
+    app = app_for(demo_server, page_size=10)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"forecast", "enter")
+        await settle(pilot)
+        assert "search: “forecast” (esc clears)" in _visible_status(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        app.screen.triage_keys.set_filter("interested")
+        await settle(pilot)
+        assert "filter: Interested (this page only)" in _visible_status(app)
+
+
+def _visible_status(app) -> str:
+    from unibox_tui.ui.widgets.list_status import ListStatus
+
+    region = app.screen.query_one(ListStatus).region
+    return screen_text(app).splitlines()[region.y][region.x:region.right]
