@@ -172,6 +172,19 @@ def test_notify_send_gets_the_sanitised_text_as_plain_arguments(bin_dir: Path, t
     assert not (tmp_path / "CANARY").exists()
 
 
+def test_notify_send_body_carries_no_markup_a_notification_daemon_would_render(bin_dir: Path) -> None:
+    """Notification daemons (GNOME, KDE, dunst, mako) read notify-send's body as markup: a subject with
+    ``<a href>`` or ``<img src>`` would show a stranger's link or load a file. They arrive as look-alike
+    angle quotes, which no daemon parses and which read the same whether it supports markup or not."""
+    record = _fake_tool(bin_dir, "notify-send")
+    subject = 'Re: <a href="https://evil.example">invoice</a> <img src="file:///etc/passwd"/> <b>x</b> a < b & c'
+    assert Notifier(platform="linux").notify("Dana <dana@x.example>", subject)
+    [[*_, title, body]] = _calls(record)
+    assert "<" not in body and ">" not in body
+    assert body == 'Re: ‹a href="https://evil.example"›invoice‹/a› ‹img src="file:///etc/passwd"/› ‹b›x‹/b› a ‹ b & c'
+    assert title == "Dana <dana@x.example>"  # the summary is plain text by the spec: left as written
+
+
 def test_osascript_runs_a_fixed_script_and_reads_the_text_from_argv(bin_dir: Path, tmp_path: Path) -> None:
     record = _fake_tool(bin_dir, "osascript")
     notifier = Notifier(platform="darwin")

@@ -987,3 +987,20 @@ def test_fault_flags_on_the_command_line_reach_the_wire() -> None:
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_new_mail_can_arrive_over_http_for_people_trying_the_app(demo_server: DemoServer, client: httpx.Client) -> None:
+    """``POST /api/v1/_demo/conversations/:id/incoming`` (demo only): a tester against ``demo-server``
+    makes a snoozed conversation wake or an alert ring without writing Python."""
+    conv = client.get("/unibox/conversations", params={"folder": "primary"}).json()["data"][0]
+    response = client.post(f"/_demo/conversations/{conv['id']}/incoming",
+                           json={"text": "Any news?", "subject": "[bold red]Re: hello"})
+    assert response.status_code == 201
+    newest = client.get(f"/unibox/conversations/{conv['id']}").json()["data"]["messages"][-1]
+    assert (newest["direction"], newest["text_body"], newest["subject"]) == ("incoming", "Any news?", "[bold red]Re: hello")
+    listed = client.get("/unibox/conversations", params={"folder": "primary"}).json()["data"][0]
+    assert listed["id"] == conv["id"]  # at the top, as real new mail is
+    assert client.post("/_demo/conversations/nope/incoming", json={}).status_code == 404
+    assert client.post(f"/_demo/conversations/{conv['id']}/incoming", json={"text": 3}).status_code == 422
+    with api(demo_server, key="wrong") as stranger:
+        assert stranger.post(f"/_demo/conversations/{conv['id']}/incoming", json={}).status_code == 401

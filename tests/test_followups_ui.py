@@ -14,7 +14,9 @@ from collections.abc import Callable
 import pytest
 from helpers import keep_notifications, make_app, make_settings, notifications, screen_text, settle, widget_text
 
+from unibox_tui.api.models import Conversation
 from unibox_tui.clock import TickingClock
+from unibox_tui.domain.waiting import no_answer_reason
 from unibox_tui.config import data_dir
 from unibox_tui.ui.app import UniboxApp
 from unibox_tui.ui.screens.help import binding_sections
@@ -84,6 +86,7 @@ async def test_a_snooze_hides_the_conversation_wakes_at_its_time_and_survives_a_
         for line in ("in 1 hour", "16:30", "tomorrow 9:00", "next Monday 9:00", "Mon 1 Jun 9:00", "a time you type"):
             assert line in picker
         assert "when the lead is back" not in picker  # no return date known for this one
+        assert "Fri 29 May 9:00" in picker and picker.count("tomorrow 9:00") == 1  # the time, not the label again
         await pilot.press("escape")  # cancelled: nothing happens
         await settle(pilot)
         assert primary[1] in listed_ids(app) and "Snoozed 1" not in folder_text(app)
@@ -214,18 +217,20 @@ async def test_return_dates_show_in_rows_and_header_and_marked_conversations_sno
     async with app.run_test(size=(150, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
-        await until(pilot, lambda: "back 31 May" in list_text(app))  # read off the event loop
+        # The demo's return dates fall on working days now ("Monday 1 June", "bis zum Montag, 1. Juni":
+        # back the day after), no longer "Monday 31 May", a Sunday.
+        await until(pilot, lambda: "back 1 Jun" in list_text(app))  # read off the event loop
         rows = {row.id: row for row in screen.query_one(ConversationList).rows}
-        assert rows[primary[5]].away == "back 31 May" and rows[primary[6]].away == "back 1 Jun"
+        assert rows[primary[5]].away == "back 1 Jun" and rows[primary[6]].away == "back 2 Jun"
         assert not rows[primary[0]].away  # not out of office
         screen.query_one(ConversationList).cursor = 5
         await settle(pilot)
-        assert "back 31 May" in str(screen.query_one(ThreadHeader).render())
+        assert "back 1 Jun" in str(screen.query_one(ThreadHeader).render())
         await pilot.press("h")
         await settle(pilot)
         picker = screen_text(app)
-        assert "when the lead is back (back 31 May)" in picker and "Mon 1 Jun 9:00" in picker
-        await pilot.press("4")  # Sunday 31 May: the next working morning
+        assert "when the lead is back (back 1 Jun)" in picker and "Mon 1 Jun 9:00" in picker
+        await pilot.press("4")  # Monday 1 June, at the morning hour
         await settle(pilot)
         assert primary[5] not in listed_ids(app)
         assert any("until Mon 1 Jun 9:00" in n.message for n in notifications(app))
@@ -276,10 +281,15 @@ async def test_the_waiting_queue_lists_unanswered_replies_oldest_first(demo_serv
     (folder / "followups.json").write_text('{"version": 1, "servers": {')  # damaged: set aside, said
     state = demo_server.state
     now = server_now(demo_server)
-    expected = []
+    expected, apart = [], []
     for conversation_id in state.conversation_ids(folder="primary"):
-        messages = state.get_conversation_dict(conversation_id)["messages"]
+        raw = state.get_conversation_dict(conversation_id)
+        messages = raw["messages"]
         if messages[-1]["direction"] != "incoming":
+            continue
+        parsed = Conversation.from_api(raw)
+        if no_answer_reason(parsed, parsed.effective_label):  # unsubscribes, auto-replies, bounces: set apart
+            apart.append(conversation_id)
             continue
         first = len(messages) - 1
         while first > 0 and messages[first - 1]["direction"] == "incoming":
@@ -300,15 +310,24 @@ async def test_the_waiting_queue_lists_unanswered_replies_oldest_first(demo_serv
         assert isinstance(app.screen, WaitingScreen)
         table = app.screen.table
         assert [row.key for row in table.rows] == [cid for _, cid in expected]
-        # (other requests may land meanwhile: a thread re-read, an inbox check; the scan is the list's)
+        # The scan's list requests (a thread read finishing late under load is not the scan's).
         scans = [r.query for r in demo_server.requests[before:] if r.path.endswith("/unibox/conversations")]
         assert scans == [{"page": "1", "page_size": "100", "folder": "primary"}]  # the whole folder fits one
         first = table.rows[0].data
-        assert first.wait_text == f"{(now - expected[0][0]).days}d {(now - expected[0][0]).seconds // 3600}h"
+        waited = now - expected[0][0]  # over a year in the demo: "1y 53d" (test_waiting.py pins the format)
+        assert first.wait_text == f"{waited.days // 365}y {waited.days % 365}d" and waited.days >= 365
         urgent = [row.key for row in table.rows if row.data.urgent]
         assert urgent and all(row.cells[0].tone == "bad" for row in table.rows if row.data.urgent)
         text = screen_text(app)
         assert f"{len(expected)} waiting in Primary" in text and f"{len(urgent)} hot waiting over 1h" in text
+        assert apart and f"{len(apart)} need no answer: " in text
+        await pilot.press("n")  # the set-apart ones, listed under the others
+        await settle(pilot)
+        assert [row.key for row in table.rows][len(expected):] and len(table.rows) == len(expected) + len(apart)
+        assert {row.key for row in table.rows[len(expected):]} == set(apart)
+        await pilot.press("n")
+        await settle(pilot)
+        assert len(table.rows) == len(expected)
         await pilot.press("down", "down", "enter")
         await settle(pilot)
         target = expected[2][1]
@@ -316,3 +335,22 @@ async def test_the_waiting_queue_lists_unanswered_replies_oldest_first(demo_serv
         assert app.screen.open_id == target
         assert app.screen.query_one(ConversationList).current_row.id == target
         assert f"{len(urgent)} hot waiting" in status_text(app)
+
+
+async def test_the_snoozed_view_and_the_waiting_queue_say_everything_at_80_columns(demo_server):
+    """At 80x24 the lines under and above the tables were cut ("· H" and "(listed"): what only
+    they say (enter opens a snoozed one; the key listing the replies set apart) must show whole."""
+    app = make_app(demo_server, page_size=10)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("h", "1")
+        await settle(pilot)
+        await pilot.press("Z")
+        await settle(pilot)
+        assert isinstance(app.screen, SnoozedScreen)
+        assert "1 snoozed conversation, next to wake first · enter opens it (still snoozed)" in screen_text(app)
+        await pilot.press("escape", "w")
+        await settle(pilot)
+        assert isinstance(app.screen, WaitingScreen)
+        apart = str(app.screen.query_one("#waiting-apart").render())
+        assert apart.endswith("(n lists)") and apart in screen_text(app)

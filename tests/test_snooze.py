@@ -121,7 +121,7 @@ def test_the_back_preset_is_offered_only_with_a_return_date() -> None:
     choices = preset_choices(THURSDAY, BERLIN, back_on=date(2026, 6, 6))
     assert [(c.key, c.label, c.when) for c in choices] == [
         ("1", "in 1 hour", "16:30"),
-        ("2", "tomorrow 9:00", "tomorrow 9:00"),
+        ("2", "tomorrow 9:00", "Fri 29 May 9:00"),  # the exact time, not the label again
         ("3", "next Monday 9:00", "Mon 1 Jun 9:00"),
         ("4", "when the lead is back", "Mon 8 Jun 9:00"),
     ]

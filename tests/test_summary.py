@@ -135,7 +135,8 @@ def test_still_waiting_counts_unanswered_incoming_replies_and_the_longest_hot_wa
         Conversation.from_api({"id": "answered", "messages": [{"direction": "incoming"}, {"direction": "outgoing"}]}),
     ]
     summary = summarize([], conversations, now=now, zone=PARIS)
-    assert (summary.waiting, summary.hot_waiting) == (3, 2)
+    # "Not interested" waits for no answer: the summary agrees with the waiting queue (it said 3).
+    assert (summary.waiting, summary.hot_waiting) == (2, 2)
     assert duration_text(summary.longest_hot_wait) == "3h 12m"
 
 

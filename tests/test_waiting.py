@@ -92,7 +92,8 @@ def test_hot_and_past_reply_within_is_urgent() -> None:
         ("hot-new", False, False),
     ]
     summary = summarise(queue)
-    assert (summary.waiting, summary.hot, summary.urgent) == (3, 2, 1)
+    # "Not interested" needs no answer: set apart, counted apart (it was counted as waiting before).
+    assert (summary.waiting, summary.hot, summary.urgent, summary.apart) == (2, 2, 1, (("said no", 1),))
     assert summarise(waiting_queue(conversations, NOW, reply_within=3 * H)).urgent == 0
 
 
@@ -156,3 +157,53 @@ async def test_a_scan_of_the_local_server_costs_what_the_plan_says(demo_server) 
     assert all(w.conversation.latest is not None and w.conversation.latest.incoming for w in queue)
     dated = [w.since for w in queue if w.since is not None]
     assert dated == sorted(dated)
+
+
+def _reply(cid: str, *, label: str | None = None, sender: str = "lead@example.com", subject: str = "Re: idea",
+           text: str = "Sounds good, tell me more.", status: str = "open") -> Conversation:
+    return Conversation.from_api({
+        "id": cid, "label": label, "status": status,
+        "messages": [
+            {"direction": "outgoing", "email_date": (NOW - 3 * D).isoformat(), "to_email": "lead@example.com"},
+            {"direction": "incoming", "email_date": (NOW - 2 * D).isoformat(), "from_email": sender,
+             "subject": subject, "text_body": text},
+        ],
+    })
+
+
+def test_replies_that_need_no_answer_are_set_apart_and_counted_by_reason() -> None:
+    """An SDR works the replies waiting for an answer: unsubscribes, "not interested", auto-replies,
+    bounces and closed conversations are set apart, and the queue says how many and why."""
+    conversations = [
+        _reply("person", label="neutral"),
+        _reply("hot", label="interested", subject="Automatic reply: away"),  # a hot label always counts
+        _reply("unsub", label="unsubscribe"),
+        _reply("no", label="not_interested"),
+        _reply("ooo", label="out_of_office"),
+        _reply("ooo-unlabelled", subject="Out of office: back Monday", text="I am out of the office."),
+        _reply("left", label="left_company"),
+        _reply("bounce", sender="MAILER-DAEMON@googlemail.com", text="** Address not found **"),
+        _reply("dsn", sender="postmaster@example.com", subject="Undeliverable: idea"),
+        _reply("closed", label="neutral", status="closed"),
+        _reply("closed-hot", label="interested", status="closed"),  # someone closed it: done
+    ]
+    queue = waiting_queue(conversations, NOW)
+    apart = {w.conversation.id: w.apart for w in queue if w.apart}
+    assert apart == {
+        "unsub": "said no", "no": "said no", "ooo": "auto-replies", "ooo-unlabelled": "auto-replies",
+        "left": "auto-replies", "bounce": "bounces", "dsn": "bounces", "closed": "closed",
+        "closed-hot": "closed",
+    }
+    summary = summarise(queue)
+    assert (summary.waiting, summary.hot, summary.urgent) == (2, 1, 1)
+    assert summary.apart_text == "9 need no answer: 2 said no, 3 auto-replies, 2 bounces, 2 closed"
+
+
+def test_waits_of_years_fit_the_queue_column() -> None:
+    """A reply from last year, or a date before 1970 from a broken mailer, still fits the
+    8-character Waited column (it read "522d 14h" and "739955d…")."""
+    day = 86400
+    assert compact_wait(522 * day + 14 * 3600) == "1y 157d"
+    assert compact_wait(730 * day) == "2y"
+    assert compact_wait(739955 * day + 3600) == ">99y"
+    assert all(len(compact_wait(days * day + 23 * 3600)) <= 8 for days in range(0, 40000, 7))

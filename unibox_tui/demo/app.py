@@ -207,6 +207,19 @@ class ReachkitApp:
             raise Invalid("content must not be empty")
         return json_response({"data": self.ws.reply(params["id"], content)}, 201)
 
+    @route("POST", "_demo/conversations/:id/incoming")
+    async def demo_incoming(self, request: Request, params: dict[str, str]) -> Response:
+        """Not Reachkit's: new mail from the contact arrives now (``text``, optional ``subject``).
+
+        What tests do with ``state.add_incoming_message``, over HTTP, so a person trying the app
+        against ``demo-server`` can make a snoozed conversation wake or an alert ring."""
+        self.ws.conversation(params["id"])  # 404 first: only generated conversations get new mail
+        body = await _json_object(request)
+        text, subject = body.get("text", "Following up on this."), body.get("subject")
+        if not isinstance(text, str) or (subject is not None and not isinstance(subject, str)):
+            raise Invalid("text and subject must be strings")
+        return json_response({"data": self.ws.add_incoming_message(params["id"], text=text, subject=subject)}, 201)
+
     @route("GET", "unibox/conversations/:conversation_id/attachments/:id")
     async def download(self, request: Request, params: dict[str, str]) -> Response:
         att = self.ws.attachment(params["conversation_id"], params["id"])

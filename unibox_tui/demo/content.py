@@ -303,7 +303,7 @@ REPLIES: dict[str, tuple[tuple[tuple[str, ...], str | None], ...]] = {
           "not be forwarded.",), "out_of_office"),
         (("Hi, I'm travelling this week and checking email sporadically. I will get back to you as "
           "soon as I can.", "{first}"), "out_of_office"),
-        (("Ich bin bis zum {return_date} nicht im Büro und habe keinen Zugriff auf meine E-Mails. "
+        (("Ich bin bis zum {return_date_de} nicht im Büro und habe keinen Zugriff auf meine E-Mails. "
           "In dringenden Fällen wenden Sie sich bitte an {colleague_email}.",
           "I am out of the office until {return_date} without access to email. For urgent "
           "matters please contact {colleague_email}."), "out_of_office"),
@@ -415,6 +415,9 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 TIMES = ("9:30", "10am", "11:00", "1pm", "2:30pm", "3pm", "4pm", "16:00")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
+WEEKDAYS_DE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag")
+MONTHS_DE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+             "Oktober", "November", "Dezember")
 
 # --- the Others folder: mail that is not part of a campaign ------------------------------------------
 # (sender name, address, subject, kind, body paragraphs)

@@ -133,9 +133,22 @@ def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...]) -> str:
     return values[bisect.bisect_right(cum, rng.random() * cum[-1])]
 
 
-def _day_name(ts: float) -> str:
+def _return_day(ts: float) -> time.struct_time:
+    """The working day someone is back: a weekend date moves to the Monday after it (so the weekday
+    printed always matches the date)."""
     t = time.gmtime(ts)
-    return f"{C.WEEKDAYS[t.tm_wday] if t.tm_wday < 5 else 'Monday'} {t.tm_mday} {C.MONTHS[t.tm_mon - 1]}"
+    return t if t.tm_wday < 5 else time.gmtime(ts + (7 - t.tm_wday) * DAY)
+
+
+def _day_name(ts: float) -> str:
+    t = _return_day(ts)
+    return f"{C.WEEKDAYS[t.tm_wday]} {t.tm_mday} {C.MONTHS[t.tm_mon - 1]}"
+
+
+def _day_name_de(ts: float) -> str:
+    """The same day as a German out-of-office writes it: "Montag, 14. Dezember"."""
+    t = _return_day(ts)
+    return f"{C.WEEKDAYS_DE[t.tm_wday]}, {t.tm_mday}. {C.MONTHS_DE[t.tm_mon - 1]}"
 
 
 # --- per-conversation values, derived from the conversation seed (so render == generation) ---------
@@ -227,9 +240,10 @@ _DATED: dict[tuple[str, ...], bool] = {}
 def _fmt(paras: tuple[str, ...], v: dict[str, Any], ts: float) -> tuple[str, ...]:
     dated = _DATED.get(paras)
     if dated is None:
-        dated = _DATED[paras] = any("{return_date}" in p for p in paras)
+        dated = _DATED[paras] = any("{return_date" in p for p in paras)
     if dated:
         v["return_date"] = _day_name(ts + v["return_days"] * DAY)
+        v["return_date_de"] = _day_name_de(ts + v["return_days"] * DAY)
     return tuple(p.format_map(v) for p in paras)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from functools import partial
 from typing import TYPE_CHECKING, Final
 
 from ..render.formatting import back_on, wake_time
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from ..clock import Clock
     from ..store.followups import FollowupStore, Snooze
     from .reply_session import ReplyEvent
+    from .triage_service import UndoEntry
 
 __all__ = ["MAX_PINNED", "REMIND_SPANS", "Followups", "SnoozedEntry", "remind_words"]
 
@@ -186,6 +188,24 @@ class Followups:
         self.store.snooze(conversation_id, wake_at, incoming=snooze.incoming, folder=snooze.folder, reason=reason)
         self._changed()
         return True
+
+    def unsnooze(self, conversation_ids: Iterable[str]) -> None:
+        """Take snoozes back (``u`` after ``h``): shown where they were, not marked "back"."""
+        for conversation_id in conversation_ids:
+            self.store.unsnooze(conversation_id)
+        self._changed()
+
+    def undo_entry(self, conversation_ids: list[str], what: str) -> UndoEntry | None:
+        """What ``u`` needs to take a snooze back, on the triage service's undo stack (so ``u`` after
+        ``h`` works like after a label, and a snooze of marked conversations is one entry)."""
+        from .triage import Change
+        from .triage_service import UndoEntry
+
+        first = self.model.server_copy(conversation_ids[0]) or self.model.conversation(conversation_ids[0])
+        if first is None:
+            return None
+        restore = partial(self.unsnooze, list(conversation_ids))
+        return UndoEntry("snooze", first.id, Change(), what, self.model.page_number, first, restore=restore)
 
     def wake_now(self, conversation_id: str) -> bool:
         """``H`` in the Snoozed view: back now, marked "snooze ended"."""

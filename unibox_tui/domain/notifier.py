@@ -4,7 +4,8 @@ A lead's name and a subject are a stranger's text, so they never pass through a 
 a script's source: ``notify-send`` gets them as arguments after ``--``; ``osascript`` runs a
 fixed script that reads them from ``argv``. They are sanitised again here (no escape
 sequences, one line, bounded) and a leading ``-`` is replaced, so no tool can take them for an
-option. The tool runs with a timeout; ``notify`` blocks, so the UI calls it from a thread
+option; in ``notify-send``'s body, which daemons read as markup, angle brackets become look-alike
+quotes. The tool runs with a timeout; ``notify`` blocks, so the UI calls it from a thread
 worker. Without either tool (or on Windows) there is no desktop notice; the terminal bell is
 the UI's job.
 """
@@ -73,7 +74,7 @@ class Notifier:
         if self.platform == "darwin":
             script = [part for line in OSASCRIPT_SOURCE for part in ("-e", line)]
             return [tool, *script, title, body]
-        return [tool, f"--app-name={self.app_name}", "--", title, body]
+        return [tool, f"--app-name={self.app_name}", "--", title, _no_tags(body)]
 
     def notify(self, title: str, body: str) -> bool:
         """Show a notification; False (and ``last_error``) when it could not. Blocks: use a thread."""
@@ -108,6 +109,12 @@ class Notifier:
             return False
         self.last_error = ""
         return True
+
+
+def _no_tags(body: str) -> str:
+    """notify-send's body is markup to most daemons (``<a href>``, ``<img src>``): a stranger's angle
+    brackets become look-alike quotes, which read the same with or without markup support."""
+    return body.replace("<", "\u2039").replace(">", "\u203a")
 
 
 def _safe(text: str, limit: int) -> str:

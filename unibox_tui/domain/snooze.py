@@ -101,7 +101,7 @@ def preset_choices(now: datetime, tz: tzinfo, *, morning: int = 9, back_on: date
     choices = []
     for key in keys:
         wake = preset_wake(key, now, tz, morning=morning, back_on=back_on)
-        choices.append(SnoozeChoice(key, names[key], wake_time(wake, now, tz), wake))
+        choices.append(SnoozeChoice(key, names[key], wake_time(wake, now, tz, dated=True), wake))
     return choices
 
 

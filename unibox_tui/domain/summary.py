@@ -9,7 +9,9 @@ What it counts (all in the viewer's time zone, the week starting Monday 00:00):
 - **time to answer a hot reply**: for replies that answered an incoming message labelled
   interested, meeting requested or question, from that message's arrival to our reply: the
   median and the worst;
-- **still waiting** (now): conversations whose newest message is incoming, how many of them hot,
+- **still waiting** (now): conversations whose newest message is incoming and needs an answer (the
+  waiting queue's rule: unsubscribes, "not interested", auto-replies, bounces and closed
+  conversations do not wait), how many of them hot,
   and how long the longest hot one has waited; **snoozed** (now) comes from the follow-ups store.
 
 Pure: the clock's ``now`` and the zone are passed in, the journal is read by ``store/journal.py``
@@ -29,6 +31,7 @@ from typing import Final
 
 from ..api.models import LABELS, Conversation
 from ..render.filenames import safe_filename
+from .waiting import no_answer_reason
 from ..render.formatting import label_name
 from ..store.journal import Entry, Labelled, Replied, Unlabelled
 
@@ -184,6 +187,8 @@ def _waiting(conversations: Iterable[Conversation], now: datetime) -> tuple[int,
         latest = conversation.latest
         if latest is None or not latest.incoming:
             continue
+        if no_answer_reason(conversation, conversation.effective_label):
+            continue  # an unsubscribe, an auto-reply, a bounce: not waiting, as in the waiting queue
         waiting += 1
         if conversation.effective_label in HOT_LABELS:
             hot += 1

@@ -108,7 +108,7 @@ class Outcome:
 class UndoEntry:
     """One action that undo can take back: re-apply ``before``, and/or delete a blocklist entry."""
 
-    kind: str  # "label", "read" or "block"
+    kind: str  # "label", "read", "block", "batch" or "snooze"
     conversation_id: str
     before: Change
     what: str
@@ -121,6 +121,8 @@ class UndoEntry:
     already_blocked: bool = False
     #: For kind "batch": the batch (``domain/triage_batch.py``) that one undo takes back whole.
     batch: Batch | None = None
+    #: For an action this service does not own (kind "snooze"): what takes it back, all local.
+    restore: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +240,9 @@ class TriageService:
         entry = self._undo.pop()
         if entry.batch is not None:
             return Action(undone=entry, batch=entry.batch.undo())
+        if entry.restore is not None:
+            entry.restore()
+            return Action(undone=entry)
         conversation = self.model.server_copy(entry.conversation_id) or entry.raw
         requests: tuple[Request, ...] = ()
         with self.model.batch():

@@ -6,6 +6,12 @@ Hot labels are the ones a rep answers first: interested, meeting requested, ques
 needs more info (a pricing or "how does it work" question is a buying signal too); a hot reply
 that has waited longer than ``reply_within`` is *urgent*, and is what the UI highlights.
 
+Some last words from the other side need no answer: an unsubscribe or a "not interested", an
+automatic reply (out of office, "no longer with the company"), a bounce from a mailer daemon, a
+conversation closed. Those are still ``Waiting`` entries, with ``apart`` saying why, so the queue
+can keep them out of the list an SDR works through and still say how many it set aside. A hot
+label always needs an answer, whatever the message looks like.
+
 The API has no "unanswered" filter, so the queue is built from the pages the app holds plus a
 bounded background scan of the folder's first pages: ``plan_scan`` says which pages to ask for
 (at most ``SCAN_PAGES`` requests of ``SCAN_PAGE_SIZE``, i.e. the 300 most recently active
@@ -16,6 +22,7 @@ unanswered replies are out of its reach, and the queue says how far it looked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,10 +36,12 @@ __all__ = [
     "SCAN_INTERVAL",
     "SCAN_PAGES",
     "SCAN_PAGE_SIZE",
+    "APART_REASONS",
     "QueueSummary",
     "ScanPlan",
     "Waiting",
     "merge_pages",
+    "no_answer_reason",
     "plan_scan",
     "scan_due",
     "summarise",
@@ -43,6 +52,19 @@ HOT_LABELS: Final = frozenset({"interested", "meeting_requested", "question", "n
 SCAN_PAGES: Final = 3
 SCAN_PAGE_SIZE: Final = 100  # the API's maximum: the fewest requests for the most conversations
 SCAN_INTERVAL: Final = timedelta(minutes=5)
+
+#: Why a reply needs no answer, in the order the queue lists the counts.
+APART_REASONS: Final = ("said no", "auto-replies", "bounces", "closed")
+_SAID_NO: Final = frozenset({"unsubscribe", "not_interested"})
+_AUTOMATIC: Final = frozenset({"out_of_office", "left_company", "auto_reply", "autoreply", "automatic_reply"})
+_DAEMON: Final = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@", re.IGNORECASE)
+_BOUNCE_SUBJECT: Final = re.compile(
+    r"^\s*(?:undeliverable|undelivered mail|delivery status notification|mail delivery (?:failed|subsystem)|"
+    r"returned mail|delivery failure|failure notice)",
+    re.IGNORECASE,
+)
+#: How much of the newest message the auto-reply detector reads (the queue reads hundreds).
+_DETECTOR_CHARS: Final = 1500
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +78,13 @@ class Waiting:
     hot: bool
     #: Waited longer than ``reply_within``.
     overdue: bool
+    #: Why no answer is needed (one of ``APART_REASONS``), or "" when the lead waits for one.
+    apart: str = ""
 
     @property
     def urgent(self) -> bool:
         """Hot and overdue: highlighted in the queue, counted in the status line."""
-        return self.hot and self.overdue
+        return self.hot and self.overdue and not self.apart
 
     @property
     def wait_text(self) -> str:
@@ -70,9 +94,25 @@ class Waiting:
 
 @dataclass(frozen=True, slots=True)
 class QueueSummary:
+    """``waiting`` counts the replies that need an answer; ``apart`` the others, by reason."""
+
     waiting: int
     hot: int
     urgent: int
+    apart: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def apart_count(self) -> int:
+        return sum(count for _, count in self.apart)
+
+    @property
+    def apart_text(self) -> str:
+        """``132 need no answer: 70 said no, 40 auto-replies, 22 bounces``; "" when none."""
+        if not self.apart:
+            return ""
+        parts = ", ".join(f"{count} {reason}" for reason, count in self.apart)
+        verb = "needs" if self.apart_count == 1 else "need"
+        return f"{self.apart_count} {verb} no answer: {parts}"
 
 
 def waiting_queue(
@@ -111,7 +151,36 @@ def _waiting(
     waited = max(timedelta(0), now - since) if since is not None else None
     label = (label_of(conversation) if label_of is not None else None) or conversation.effective_label
     overdue = waited is not None and waited > reply_within
-    return Waiting(conversation, since, waited, label, label in HOT_LABELS, overdue)
+    apart = no_answer_reason(conversation, label)
+    return Waiting(conversation, since, waited, label, label in HOT_LABELS and not apart, overdue, apart)
+
+
+def no_answer_reason(conversation: Conversation, label: str | None) -> str:
+    """Why the newest reply needs no answer (``APART_REASONS``), or "" when it needs one.
+
+    A bounce and a conversation someone closed are set apart whatever the AI's label says; a hot
+    label otherwise always needs an answer, even in a message that reads like an auto-reply.
+    """
+    latest = conversation.latest
+    if latest is None:
+        return ""
+    if _DAEMON.match(latest.from_email or conversation.lead_email) or _BOUNCE_SUBJECT.match(latest.subject):
+        return "bounces"
+    if conversation.status.strip().lower() == "closed":
+        return "closed"
+    if label in HOT_LABELS:
+        return ""
+    if label in _SAID_NO:
+        return "said no"
+    if label in _AUTOMATIC or _looks_automatic(latest.subject or conversation.subject, latest.text_body):
+        return "auto-replies"
+    return ""
+
+
+def _looks_automatic(subject: str, text: str) -> bool:
+    from .ooo import looks_like_auto_reply
+
+    return looks_like_auto_reply(subject, text[:_DETECTOR_CHARS])
 
 
 def _first_unanswered(conversation: Conversation) -> datetime | None:
@@ -125,9 +194,13 @@ def _first_unanswered(conversation: Conversation) -> datetime | None:
 
 
 def summarise(queue: Iterable[Waiting]) -> QueueSummary:
-    """The status line's numbers: waiting, hot among them, and hot past ``reply_within``."""
+    """The status line's numbers: waiting for an answer, hot among them, hot past
+    ``reply_within``; and the replies set apart, counted by reason."""
     entries = list(queue)
-    return QueueSummary(len(entries), sum(w.hot for w in entries), sum(w.urgent for w in entries))
+    answer = [w for w in entries if not w.apart]
+    counts = {reason: sum(1 for w in entries if w.apart == reason) for reason in APART_REASONS}
+    apart = tuple((reason, count) for reason, count in counts.items() if count)
+    return QueueSummary(len(answer), sum(w.hot for w in answer), sum(w.urgent for w in answer), apart)
 
 
 # --- the bounded background scan --------------------------------------------------------------------

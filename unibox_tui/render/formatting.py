@@ -117,7 +117,7 @@ def human_count(count: int) -> str:
 
 
 def compact_wait(seconds: float | None) -> str:
-    """How long a reply has waited, in two units at most: ``45m``, ``3h 12m``, ``2d 4h``.
+    """How long a reply has waited, in two units at most: ``45m``, ``3h 12m``, ``2d 4h``, ``1y 157d``.
 
     A wait under a minute (or a negative one, when the sender's clock runs ahead) is ``<1m``.
     """
@@ -132,6 +132,11 @@ def compact_wait(seconds: float | None) -> str:
     if hours < 24:
         return f"{hours}h {minutes}m" if minutes else f"{hours}h"
     days, hours = divmod(hours, 24)
+    if days >= 365:  # a year or more (or a date from 1900): years and days, at most 8 characters
+        years, days = divmod(days, 365)
+        if years > 99:
+            return ">99y"
+        return f"{years}y {days}d" if days else f"{years}y"
     return f"{days}d {hours}h" if hours else f"{days}d"
 
 
@@ -140,16 +145,18 @@ def back_on(day: date) -> str:
     return f"back {day.day} {day.strftime('%b')}"
 
 
-def wake_time(moment: datetime, now: datetime, tz: tzinfo) -> str:
+def wake_time(moment: datetime, now: datetime, tz: tzinfo, *, dated: bool = False) -> str:
     """When a snooze ends, in the viewer's zone: ``16:30``, ``tomorrow 9:00``, ``Mon 14 Dec 9:00``.
 
-    The year is added when it is not the current one (``Mon 4 Jan 2027 9:00``).
+    The year is added when it is not the current one (``Mon 4 Jan 2027 9:00``). ``dated`` writes
+    tomorrow as a date too: the snooze picker's exact times, beside a label that already says
+    "tomorrow 9:00", must not repeat it.
     """
     local, today = moment.astimezone(tz), now.astimezone(tz).date()
     clock = f"{local.hour}:{local.minute:02d}"
     if local.date() == today:
         return clock
-    if local.date() == today + timedelta(days=1):
+    if local.date() == today + timedelta(days=1) and not dated:
         return f"tomorrow {clock}"
     year = f" {local.year}" if local.year != today.year else ""
     return f"{local.strftime('%a')} {local.day} {local.strftime('%b')}{year} {clock}"

@@ -47,6 +47,7 @@ def save_snippet(
     """
     from ..api.models import LABELS
 
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # TOML reads a multi-line string's CRLF as LF
     if not valid_snippet_name(name):
         raise ConfigEditError(f"A snippet name is one line of 1 to {MAX_NAME_CHARS} characters.")
     if not text.strip():

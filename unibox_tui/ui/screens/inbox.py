@@ -237,6 +237,7 @@ class InboxScreen(Screen[None]):
             self.switch_folder(event.key)
             self.conversation_list.focus()
         elif event.key == "snoozed":
+            self.conversation_list.focus()  # where esc comes back to (j/k/h would move folders)
             self.followups.snoozed_view()
         else:
             self.post_message(OpenRoom(event.key))
@@ -327,7 +328,6 @@ class InboxScreen(Screen[None]):
         """Palette entries that are no key of this screen (the keys come from the bindings)."""
         from .snippet_form import SnippetForm
 
-        yield from self.followups.commands()
         yield from self.bulk.commands()
         yield SystemCommand("New snippet…", "A canned reply with variables, saved in config.toml",
                             lambda: self.app.push_screen(SnippetForm(self.snippets)))
@@ -352,6 +352,9 @@ class InboxScreen(Screen[None]):
         target = row.id if row is not None and (self.focused is self.conversation_list or not self.open_id) else self.open_id
         if target is not None:
             self.reply_to(target)
+
+    def action_snoozed(self) -> None:
+        self.followups.snoozed_view()
 
     def action_drafts(self) -> None:
         self.post_message(OpenRoom("drafts"))

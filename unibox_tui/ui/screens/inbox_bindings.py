@@ -28,6 +28,8 @@ INBOX_BINDINGS = [
             tooltip="Show or hide the lead's campaigns and variables"),
     Binding("h", "snooze", "Snooze…", show=False, id="inbox.snooze",
             tooltip="Hide the conversation (or the marked ones) until a time you pick"),
+    Binding("Z", "snoozed", "Snoozed", show=False, id="inbox.snoozed",
+            tooltip="The snoozed conversations and their wake-up times"),
     Binding("w", "waiting", "Waiting queue", show=False, id="inbox.waiting",
             tooltip="Unanswered replies, the longest wait first"),
     Binding("vertical_line", "pipe", "Pipe to a command…", show=False, id="inbox.pipe",

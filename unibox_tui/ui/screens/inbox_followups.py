@@ -29,8 +29,6 @@ from ..widgets.thread_view import ThreadView
 from .inbox_waiting import WaitingQueue
 
 if TYPE_CHECKING:
-    from textual.app import SystemCommand
-
     from ...api.client import ReachkitClient
     from ...config import Settings
     from ...domain.alerts import Alert
@@ -247,8 +245,11 @@ class InboxFollowups:
             return
         when = wake_time(wake, self.clock.now(), self.zone)
         who = self._lead(conversation_ids[0]) if len(conversation_ids) == 1 else f"{len(conversation_ids)} conversations"
-        self._say(f"Snoozed {who} until {when}.", title="Snoozed", timeout=4)
+        self._say(f"Snoozed {who} until {when}. u undoes it.", title="Snoozed", timeout=4)
         self._journal(conversation_ids, wake)
+        undo = self.service.undo_entry(conversation_ids, f"snooze of {who}")  # u takes it back, a batch whole
+        if undo is not None:
+            self.screen.triage.push_undo(undo)
 
     def change_snooze(self, conversation_id: str, then: Callable[[], None]) -> None:
         """``h`` in the Snoozed view: a new wake-up time."""
@@ -437,10 +438,3 @@ class InboxFollowups:
     def _notify(self, alert: Alert) -> None:
         if not self.notifier.notify(alert.title, alert.body):
             log.info("desktop notification not shown: %s", self.notifier.last_error)
-
-    def commands(self) -> Iterable[SystemCommand]:
-        """The command palette's follow-up entries (help texts are markup: no server string in them)."""
-        from textual.app import SystemCommand
-
-        yield SystemCommand("Snoozed", "Every snoozed conversation and when it wakes (the folder bar's Snoozed N)",
-                            self.snoozed_view)

@@ -118,11 +118,20 @@ class PageLoader:
 
     def empty_text(self) -> str:
         key = self.model.painted
+        snoozed = self._snoozed_on_page()
+        if snoozed:  # the status line counts them: say where they went
+            one, many = ("match", "matches") if key is not None and key.search else ("conversation", "conversations")
+            what = f"The only {one} here is" if snoozed == 1 else f"All {snoozed} {many} here are"
+            return f"{what} snoozed: Z lists them."
         if key is not None and key.search:
             return f"No conversations match this search in {key.folder.title()}."
         if key is not None and key.folder == "others":
             return OTHERS_EMPTY
         return "No conversations yet."
+
+    def _snoozed_on_page(self) -> int:
+        page = self.model.current_page
+        return sum(self.model.is_hidden(c.id) for c in page.items) if page is not None else 0
 
     # -- paging ------------------------------------------------------------------------------------
 

@@ -115,8 +115,9 @@ class WaitingQueue:
         else:
             when = scan.at.astimezone(self.zone)
             requests = f"{scan.requests} request{'s' if scan.requests != 1 else ''}"
-            text = (f"Looked at: the loaded pages and the {scan.reach} most recent of {name} ({requests}, "
-                    f"{when.hour}:{when.minute:02d}) · ctrl+r scans again")
+            # Short enough for 80 columns; the footer says ctrl+r scans again.
+            text = (f"Looked at the newest {scan.reach} of {name} + loaded pages ({requests}, "
+                    f"{when.hour}:{when.minute:02d})")
         return Reach(name, text)
 
     # -- the scan ----------------------------------------------------------------------------------

@@ -102,8 +102,9 @@ class SnoozedScreen(RoomScreen):
         noun = "conversation" if count == 1 else "conversations"
         self.query_one("#snoozed-status", Static).update(
             Content.assemble(
-                f"{count} snoozed {noun}, the next to wake first",
-                ("  ·  h changes the time · H wakes now · enter opens · esc back", "$text-muted"),
+                f"{count} snoozed {noun}, next to wake first",
+                # The footer names h, H and esc; this says what it cannot, short enough for 80 columns.
+                (" · enter opens it (still snoozed)", "$text-muted"),
             )
         )
 

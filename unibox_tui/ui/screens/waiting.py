@@ -2,9 +2,12 @@
 
 Each line says how long the lead has waited ("3h 12m"), the label, who and what; hot replies
 (interested, meeting requested, question, more info) waiting longer than ``reply_within`` are
-highlighted. The API has no "unanswered" filter: the queue is what the loaded pages and a bounded
-scan of the folder's first pages show, and the line under it says how far it looked.
-``enter`` goes back to the inbox, on that conversation; ``ctrl+r`` scans again.
+highlighted. Replies that need no answer (unsubscribes, "not interested", auto-replies, bounces,
+closed conversations) are set apart: counted by reason on the second line, listed under the others
+(muted, the reason in the label column) only after ``n``. The API has no "unanswered" filter: the
+queue is what the loaded pages and a bounded scan of the folder's first pages show, and the line
+under it says how far it looked. ``enter`` goes back to the inbox, on that conversation; ``ctrl+r``
+scans again.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from ...domain.waiting import Waiting
+from ...domain.waiting import Waiting, summarise
 from ...render.formatting import label_name
 from ...render.sanitize import clean_line
 from ...render.thread import sender_label
@@ -44,13 +47,16 @@ def _row(entry: Waiting) -> Row:
     tone = "bad" if entry.urgent else ("warn" if entry.hot else "")
     lead = sender_label(conversation.lead_name, conversation.lead_email) or "(unknown sender)"
     label = clean_line(label_name(entry.label), max_chars=20) if entry.label else "-"
+    if entry.apart:  # set apart: muted, and why it needs no answer
+        label, tone = entry.apart, "muted"
+    subject = clean_line(conversation.subject, max_chars=200) or "(no subject)"
     return Row(
         conversation.id,
         (
             Cell(entry.wait_text, tone or "muted"),
-            Cell(lead, "bad" if entry.urgent else ""),
+            Cell(lead, "bad" if entry.urgent else ("muted" if entry.apart else "")),
             Cell(label, tone or "muted"),
-            Cell(clean_line(conversation.subject, max_chars=200) or "(no subject)"),
+            Cell(subject, "muted" if entry.apart else ""),
         ),
         data=entry,
     )
@@ -62,16 +68,23 @@ class WaitingScreen(RoomScreen):
     ROOM = "waiting"
     ROOM_TITLE = "Waiting for you"
 
-    BINDINGS = [Binding("enter", "open", "Open in the inbox", id="waiting.open")]
+    BINDINGS = [
+        Binding("enter", "open", "Open in the inbox", id="waiting.open"),
+        Binding("n", "toggle_apart", "No-answer ones", id="waiting.apart",
+                tooltip="Show or hide the replies that need no answer (unsubscribes, auto-replies, bounces)"),
+    ]
     HELP_NOTES = [("ctrl+r", "Scan the folder's first pages again (3 requests at most)")]
 
     def __init__(self, pane: WaitingQueue) -> None:
         super().__init__()
         self.pane = pane
+        #: Whether the replies that need no answer are listed (under the others).
+        self.show_apart = False
 
     def compose_room(self) -> ComposeResult:
         with Vertical(id="room-body"):
             yield Static(id="waiting-reach", classes="room-status")
+            yield Static(id="waiting-apart", classes="room-status")
             yield RecordTable(COLUMNS, id="waiting-table", classes="room-table -fill")
             yield Static(id="waiting-status", classes="room-status")
 
@@ -94,24 +107,35 @@ class WaitingScreen(RoomScreen):
         if not self.is_attached:
             return
         queue = self.pane.queue()
-        if queue:
+        listed = [w for w in queue if not w.apart] + ([w for w in queue if w.apart] if self.show_apart else [])
+        if listed:
             table = self.table
             # On the top row the queue stays on its top (a scan may add longer waits above it).
-            top = queue[0].conversation.id if table.cursor == 0 else None
-            table.set_rows([_row(entry) for entry in queue], cursor_key=top)
+            top = listed[0].conversation.id if table.cursor == 0 else None
+            table.set_rows([_row(entry) for entry in listed], cursor_key=top)
         else:
             self.table.show_message("Nobody is waiting for an answer in what was looked at.")
         self._say_reach(queue)
 
+    def action_toggle_apart(self) -> None:
+        """n: list the replies that need no answer under the others, or hide them again."""
+        self.show_apart = not self.show_apart
+        self.paint()
+
     def _say_reach(self, queue: list[Waiting]) -> None:
         reach = self.pane.reach()
-        hot = sum(1 for w in queue if w.urgent)
+        summary = summarise(queue)
         within = self.pane.reply_within_text()
-        first: list[str | tuple[str, str]] = [f"{len(queue)} waiting in {reach.folder}, the longest wait first"]
-        if hot:
+        first: list[str | tuple[str, str]] = [f"{summary.waiting} waiting in {reach.folder}, the longest wait first"]
+        if summary.urgent:
             first.append(("  ·  ", "$text-muted"))
-            first.append((f"{hot} hot waiting over {within}", "bold $text-error"))
+            first.append((f"{summary.urgent} hot waiting over {within}", "bold $text-error"))
         self.query_one("#waiting-reach", Static).update(Content.assemble(*first))
+        apart = self.query_one("#waiting-apart", Static)
+        apart.display = bool(summary.apart)
+        if summary.apart:
+            how = "n hides" if self.show_apart else "n lists"  # listed last; short for 80 columns
+            apart.update(Content.styled(f"{summary.apart_text} ({how})", "$text-muted"))
         self.query_one("#waiting-status", Static).update(Content.styled(reach.text, "$text-muted"))
 
     def _current(self) -> Waiting | None:

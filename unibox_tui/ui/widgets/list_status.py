@@ -70,6 +70,30 @@ class ListStatus(Widget):
         if self.hot_waiting:  # first: the line is cut on narrow panes, and these are waiting on you
             parts.append((f"{self.hot_waiting} hot waiting", "bold $text-error"))
             parts.append((" (w) · ", "$text-muted"))
+        parts.extend(self._narrowing())  # before the counts: a narrow pane cuts the line's end
+        parts.extend(self._position())
+        if self.stale:
+            parts.append(("  · cached, refreshing", "$text-warning"))
+        if self.note:
+            parts.append(("  " + clean_line(self.note, max_chars=80), "$text-muted"))
+        return Content.assemble(*parts)
+
+    def _narrowing(self) -> list[str | tuple[str, str]]:
+        """What narrows the list (the search, the label filter): the user must see it to trust the list."""
+        parts: list[str | tuple[str, str]] = []
+        if self.search:
+            parts.append(("search: ", "$text-muted"))
+            parts.append((f"“{clean_line(self.search, max_chars=40)}”", "bold"))
+            parts.append((" (esc clears) · ", "$text-muted"))
+        if self.filter:
+            parts.append(("filter: ", "$text-muted"))
+            parts.append((clean_line(self.filter, max_chars=30), "bold"))
+            parts.append((" (this page only) · ", "$text-muted"))
+        return parts
+
+    def _position(self) -> list[str | tuple[str, str]]:
+        """Where the list is: the page's counts, the page, the folder's total."""
+        parts: list[str | tuple[str, str]] = []
         if self.total_count is not None:
             count = self.total_count
             noun = "conversation" if count == 1 else "conversations"
@@ -83,16 +107,4 @@ class ListStatus(Widget):
             parts.append(f"{human_count(count)} {noun}")
         elif not self.loading:
             parts.append("")
-        if self.filter:
-            parts.append(("  filter: ", "$text-muted"))
-            parts.append((clean_line(self.filter, max_chars=30), "bold"))
-            parts.append((" (this page only)", "$text-muted"))
-        if self.search:
-            parts.append(("  search: ", "$text-muted"))
-            parts.append((f"“{clean_line(self.search, max_chars=40)}”", "bold"))
-            parts.append(("  (esc clears)", "$text-muted"))
-        if self.stale:
-            parts.append(("  · cached, refreshing", "$text-warning"))
-        if self.note:
-            parts.append(("  " + clean_line(self.note, max_chars=80), "$text-muted"))
-        return Content.assemble(*parts)
+        return parts
