@@ -67,3 +67,25 @@ async def test_the_palette_shows_the_default_keys_and_runs_the_action(demo_serve
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.model.page_number == 2 and app.screen.query_one(ConversationList).rows[0].id != first
+
+
+async def test_the_follow_up_and_reply_faster_keys_remapped_show_in_the_palette_and_on_the_help_screen(demo_server):
+    """Issues 17 and 18's keys are bindings like the others: a remap reaches both lists, and the key works."""
+    from helpers import help_text
+
+    keymap = {"inbox.snooze": "f20", "inbox.pipe": "f21"}
+    app = make_app(demo_server, keys=keymap)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        seen = commands(app)
+        assert seen["Snooze…"].endswith("(f20)") and seen["Pipe…"].endswith("(f21)")
+        await pilot.press("question_mark")
+        await settle(pilot)
+        listed = help_text(app)
+        assert "f20" in listed and "f21" in listed
+        assert not any(line.strip().startswith(("h ", "| ")) and ("Snooze" in line or "Pipe" in line) for line in listed.splitlines())
+        await pilot.press("escape", "f20")  # the remapped key opens the snooze picker, and does so at once
+        await settle(pilot)
+        from unibox_tui.ui.screens.snooze_picker import SnoozePicker
+
+        assert isinstance(app.screen, SnoozePicker)

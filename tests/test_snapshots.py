@@ -143,3 +143,59 @@ class _Stopped:
     @staticmethod
     def monotonic() -> float:
         return 1000.0
+
+
+async def test_the_follow_ups_the_snooze_picker_the_snoozed_view_and_the_waiting_queue(demo_server, snapshots, size):
+    from unibox_tui.ui.widgets.folder_bar import FolderBar
+
+    app = snap_app(demo_server)
+    w, h = size
+    async with app.run_test(size=size) as pilot:
+        await inbox_ready(pilot, demo_server)
+        await pilot.press("h")
+        await settle(pilot)
+        await snapshots.take(pilot, f"snooze-picker-{w}x{h}")
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("h", "2")  # two snoozed: one in an hour, one tomorrow morning
+        await settle(pilot)
+        folders = app.screen.query_one(FolderBar)
+        folders.post_message(FolderBar.Selected(folders, "snoozed"))
+        await settle(pilot)
+        await snapshots.take(pilot, f"snoozed-{w}x{h}")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        await snapshots.take(pilot, f"waiting-{w}x{h}")
+    snapshots.verify()
+
+
+async def test_reply_faster_snippets_marks_and_the_day_summary(demo_server, snapshots, size):
+    from unibox_tui.domain.snippets import Snippet
+
+    snippets = (
+        Snippet("calendar", "Grab a slot that suits you, {first_name}: https://cal.example/me", ()),
+        Snippet("pricing", "Our plans start at 49 a month; the details are attached.", ()),
+    )
+    # The summary names the export folder: one that reads the same in every run (nothing is exported).
+    app = snap_app(demo_server, snippets=snippets, download_dir="/home/sdr/Downloads")
+    w, h = size
+    async with app.run_test(size=size) as pilot:
+        await inbox_ready(pilot, demo_server)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await snapshots.take(pilot, f"snippet-picker-{w}x{h}")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("escape")  # the composer closes, the list has the focus again
+        await settle(pilot)
+        await pilot.press("m", "m", "m")
+        await settle(pilot)
+        await snapshots.take(pilot, f"marked-{w}x{h}")
+        await pilot.press("escape", "T")
+        await settle(pilot)
+        await snapshots.take(pilot, f"day-summary-{w}x{h}")
+    snapshots.verify()

@@ -47,6 +47,7 @@ from .inbox_thread import ThreadPane
 from .bulk_keys import BULK_BINDINGS, BulkKeys
 from .inbox_view import InboxView
 from .triage_keys import TRIAGE_BINDINGS, TriageKeys
+from .type_ahead import EAGER_ACTIONS, eager, inbox_owns_key
 
 if TYPE_CHECKING:
     from ...api.client import ReachkitClient
@@ -63,7 +64,7 @@ class InboxScreen(Screen[None]):
     """Folders -> conversations -> thread; everything the SDR triages from."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
-    BINDINGS = [*INBOX_BINDINGS, *TRIAGE_BINDINGS, *BULK_BINDINGS]
+    BINDINGS = eager([*INBOX_BINDINGS, *TRIAGE_BINDINGS, *BULK_BINDINGS])  # openers act before the next key (type_ahead.py)
     #: What the ``?`` screen lists under "Inbox" (triage's keys have their own section).
     HELP_BINDINGS = INBOX_BINDINGS
     #: Palette names longer than the key bar's (the rest use the binding's description).
@@ -179,6 +180,10 @@ class InboxScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         self.folder_bar.set_class(event.size.width < self.STRIP_BELOW, "-strip")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """An opener's key is the inbox's unless the user is typing or the focused widget binds it."""
+        return action not in EAGER_ACTIONS or inbox_owns_key(self, action, self.unibox.settings.keys)
+
     def update_titles(self) -> None:
         self.title = "unibox-tui"
         where = "Primary" if self.model.folder == "primary" else "Others"
@@ -249,7 +254,7 @@ class InboxScreen(Screen[None]):
         bar = self.query_one(SearchBar)
         bar.display = True
         bar.value = self.model.search
-        bar.focus()
+        self.set_focus(bar)  # now, not after a refresh: the keys typed next are the search's
 
     @on(SearchBar.Search)
     def _run_search(self, event: SearchBar.Search) -> None:

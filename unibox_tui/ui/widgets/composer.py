@@ -230,8 +230,8 @@ class Composer(Vertical):
         self.display = True
         self.screen.add_class("-composing")
         self._sync()
-        # Read-only while locked, but focused: the composer's keys (undo, close) still reach us.
-        self.text_area.focus()
+        # Read-only while locked, but focused (now: the keys typed right after ``r`` are the reply's).
+        self.screen.set_focus(self.text_area)
 
     def _put_away(self) -> None:
         """Save and hide; a reply on its way carries on in its session (and the app reports it)."""
