@@ -37,7 +37,9 @@ async def wait_until(pilot, predicate, timeout: float = 15.0, what: str = "condi
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not reached in time")
+            # What the user would have seen: a wait that never ends says why (a slow machine, a
+            # swallowed key, a message on screen).
+            raise AssertionError(f"{what}: not reached in time; the screen shows:\n{screen_text(pilot.app)}")
         await pilot.pause(0.05)
 
 
@@ -321,6 +323,7 @@ async def test_the_day_summary_counts_a_scripted_session_and_exports_it(demo_ser
     async with app.run_test(size=(140, 44), notifications=True) as pilot:
         await settle(pilot)
         lst = listing(app)
+        await wait_until(pilot, lambda: len(lst.rows) >= 20, what="the first page")
         others = [i for i in range(20) if i != hot]
         lst.cursor = others[0]
         await pilot.press("1")  # Interested

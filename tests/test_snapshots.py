@@ -53,10 +53,17 @@ async def inbox_ready(pilot: Any, server: Any) -> None:
     """The first page painted, and the thread pane showing the highlighted conversation as
     re-read from the server (the re-read lands a moment after the thread opens)."""
     await settle(pilot)
+    await thread_caught_up(pilot, server)
+
+
+async def thread_caught_up(pilot: Any, server: Any) -> None:
+    """The thread pane shows the highlighted conversation as re-read from the server: after the
+    cursor moves, the pane's picture depends on whether that re-read has landed yet."""
     screen = pilot.app.screen
-    first = screen.query_one(ConversationList).rows[0].id
-    await until(pilot, lambda: screen.thread.open_id == first)
-    await until(pilot, lambda: server.count("GET", rf"/unibox/conversations/{first}$") > 0)
+    listing = screen.query_one(ConversationList)
+    highlighted = listing.rows[listing.cursor].id
+    await until(pilot, lambda: screen.thread.open_id == highlighted)
+    await until(pilot, lambda: server.count("GET", rf"/unibox/conversations/{highlighted}$") > 0)
     await settle(pilot)
 
 
@@ -194,6 +201,7 @@ async def test_reply_faster_snippets_marks_and_the_day_summary(demo_server, snap
         await settle(pilot)
         await pilot.press("m", "m", "m")
         await settle(pilot)
+        await thread_caught_up(pilot, demo_server)
         await snapshots.take(pilot, f"marked-{w}x{h}")
         await pilot.press("escape", "T")
         await settle(pilot)

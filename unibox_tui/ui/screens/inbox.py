@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -86,11 +85,10 @@ class InboxScreen(Screen[None]):
         self._workspace = app.workspace
         self.model = InboxModel(page_size=app.settings.page_size, local=app.local_triage, clock=app.clock)
         self.triage = TriageService(self.model, self._client, mark_read_on_open=lambda: app.settings.mark_read_on_open,
-                                    journal=app.workspace.record)
-        self.snippets = SnippetSource(lambda: app.settings.snippets, lambda: app.lead_finder, app.workspace.inboxes,
+                                    journal=self._workspace.record)
+        self.snippets = SnippetSource(lambda: app.settings.snippets, lambda: app.lead_finder, self._workspace.inboxes,
                                       self._client, adopt=self._adopt_snippets)
-        workspace = app.workspace
-        self.loader = PageLoader(self, self.model, self._client, lambda: workspace.row_cache)  # asked per load
+        self.loader = PageLoader(self, self.model, self._client, lambda: self._workspace.row_cache)  # asked per load
         self.poller = Poller(self, self.model, self._client)
         self.thread = ThreadPane(self, self.model, self._client)
         self.triage_keys = TriageKeys(self, self.triage, self.model)
@@ -139,7 +137,9 @@ class InboxScreen(Screen[None]):
                 yield LeadContext(lambda: self.unibox.lead_finder if self._client() else None, id="lead-context")
                 yield ThreadView(id="thread")
                 yield Composer(id="composer", keymap=self.unibox.settings.keys, choose_snippet=self.replies.choose_snippet)
-        yield DownloadsPanel(self._client, self._download_folder, keymap=self.unibox.settings.keys, id="downloads")
+        # Where attachments go is asked at each save (the workspace's settings of the moment).
+        yield DownloadsPanel(self._client, lambda: self.unibox.settings.downloads, keymap=self.unibox.settings.keys,
+                             id="downloads")
         yield KeyBar()
 
     @property
@@ -377,9 +377,6 @@ class InboxScreen(Screen[None]):
         self.replies.closed(event.refocus)
 
     @on(Composer.DraftsChanged)
-    def _drafts_changed(self, event: Composer.DraftsChanged) -> None:
-        self.count_drafts()
-
     def count_drafts(self) -> None:
         self.replies.count_drafts()
 
@@ -394,10 +391,6 @@ class InboxScreen(Screen[None]):
 
         panel = self.query_one(DownloadsPanel)
         pick_attachments(self.unibox, conversation, connected=self._client() is not None, save=panel.save)
-
-    def _download_folder(self) -> Path:
-        """Where attachments go now (the settings of the workspace; asked at each save)."""
-        return self.unibox.settings.downloads
 
     def action_toggle_downloads(self) -> None:
         self.query_one(DownloadsPanel).toggle()
