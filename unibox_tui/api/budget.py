@@ -71,8 +71,8 @@ class RequestBudget:
 
     def __init__(
         self,
-        rate: float = 10.0,
-        burst: int = 10,
+        rate: float = 20.0,
+        burst: int = 20,
         *,
         reserve: int = 2,
         min_rate: float = 0.5,

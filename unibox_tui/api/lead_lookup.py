@@ -47,6 +47,7 @@ class LeadFinder:
         self._campaigns_at = 0.0
         self._campaigns_lock = asyncio.Lock()
         self._senders: dict[str, frozenset[str]] | None = None
+        self._senders_lock = asyncio.Lock()
         self._senders_at = 0.0
         self._found: OrderedDict[str, tuple[LeadMatch, ...]] = OrderedDict()
         #: Per (address, campaign id), the answers of a lookup that failed half-way: asking again
@@ -73,7 +74,7 @@ class LeadFinder:
     async def senders(self) -> dict[str, frozenset[str]]:
         """Which campaigns send from each of our inboxes (the inbox list says; the campaign list
         does not): one request, kept as long as the campaigns. Empty if it cannot be had."""
-        async with self._campaigns_lock:
+        async with self._senders_lock:
             fresh = time.monotonic() - self._senders_at < self.campaigns_ttl
             if self._senders is None or not fresh:
                 try:
@@ -120,7 +121,11 @@ class LeadFinder:
         cached = self.cached(key)
         if cached is not None:
             return cached
-        campaigns = sending_from_first(await self.campaigns(), inbox, await self.senders() if inbox else {})
+        if inbox:  # both lists at once: the inbox list costs no extra round trip
+            listed, senders = await asyncio.gather(self.campaigns(), self.senders())
+        else:
+            listed, senders = await self.campaigns(), {}
+        campaigns = sending_from_first(listed, inbox, senders)
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def search(campaign: Campaign) -> LeadMatch | None:
