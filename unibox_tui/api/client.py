@@ -29,6 +29,7 @@ import httpx
 from .. import APP_NAME, __version__
 from ..redact import remember
 from ._download import THREADS as DOWNLOAD_THREADS
+from .budget import RequestBudget
 from ._download import PartJob
 from ._failures import HTTPX_ERRORS, from_httpx
 from .errors import (
@@ -193,8 +194,10 @@ class ReachkitClient:
         user_agent: str | None = None,
         max_connections: int = 8,
         trust_env: bool = True,
+        budget: RequestBudget | None = None,
     ) -> None:
         """``trust_env``: honour HTTPS_PROXY/NO_PROXY/SSL_CERT_FILE... (see ``network.py``).
+        ``budget``: the request budget every request of this client draws from (``budget.py``).
 
         Raises ``InsecureURLError`` (plain http to a remote host, or through a proxy) and
         ``NetworkSetupError`` (a proxy or certificate setting that cannot be used).
@@ -203,6 +206,8 @@ class ReachkitClient:
         _check_host_as_httpx_reads_it(self.base_url, allow_insecure)
         self.retry = retry or RetryPolicy()
         self.capabilities = _Capabilities()
+        #: Shared by every worker: priorities, and a 429's Retry-After pauses every request.
+        self.budget = budget or RequestBudget()
         if timeout is None:
             timeout = httpx.Timeout(20.0, connect=5.0, pool=10.0)
         elif not isinstance(timeout, httpx.Timeout):
@@ -300,13 +305,14 @@ class ReachkitClient:
         params: Mapping[str, Any] | None,
         json_body: Any,
     ) -> Any:
+        await self.budget.acquire()
         try:
             async with self._http.stream(
                 method, path, params=_clean_params(params), json=json_body
             ) as response:
                 if response.status_code >= 400:
                     body = await self._error_body(response, method, path)
-                    raise self._error_from(response, body, method, path)
+                    raise self._noted(self._error_from(response, body, method, path))
                 if 300 <= response.status_code < 400:
                     raise _redirect_error(response, method, path)
                 if response.status_code == 204:
@@ -352,6 +358,12 @@ class ReachkitClient:
                 break
             chunks.append(chunk)
         return b"".join(chunks)
+
+    def _noted(self, error: APIError) -> APIError:
+        """A 429 tells the budget: every request waits out its Retry-After, not only this one."""
+        if isinstance(error, RateLimitedError):
+            self.budget.back_off(error.retry_after)
+        return error
 
     def _error_from(self, response: httpx.Response, body: bytes, method: str, path: str) -> APIError:
         status = response.status_code
@@ -587,6 +599,7 @@ class ReachkitClient:
             await response.aclose()
 
     async def _send_stream(self, path: str) -> httpx.Response:
+        await self.budget.acquire()
         try:
             request = self._download_request(path)
             response = await self._http.send(request, stream=True)
@@ -603,7 +616,7 @@ class ReachkitClient:
             body = await self._error_body(response, "GET", path)
         finally:
             await response.aclose()
-        raise self._error_from(response, body, "GET", path)
+        raise self._noted(self._error_from(response, body, "GET", path))
 
     def _download_request(self, path: str) -> httpx.Request:
         """An attachment's GET. ``identity``: the bytes as stored, never re-encoded on the way
@@ -650,6 +663,7 @@ class ReachkitClient:
             request = self._download_request(path)
         except HTTPX_ERRORS as error:
             raise from_httpx(error, self.base_url, what="download") from None
+        await self.budget.acquire()
         job = PartJob(
             http=self._blocking_http(),
             request=request,

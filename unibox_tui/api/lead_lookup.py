@@ -9,17 +9,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
-from .errors import NotFoundError
+from .errors import NotFoundError, ReachkitError
 from .models import Campaign, Lead
 
 if TYPE_CHECKING:
     from .client import ReachkitClient
 
-__all__ = ["LeadFinder", "LeadMatch"]
+__all__ = ["LeadFinder", "LeadMatch", "sending_from_first"]
 
 #: Campaigns searched at once; a workspace with 40 campaigns must not open 40 connections.
 CONCURRENCY: Final = 4
@@ -46,6 +46,9 @@ class LeadFinder:
         self._campaigns: list[Campaign] | None = None
         self._campaigns_at = 0.0
         self._campaigns_lock = asyncio.Lock()
+        self._senders: dict[str, frozenset[str]] | None = None
+        self._senders_lock = asyncio.Lock()
+        self._senders_at = 0.0
         self._found: OrderedDict[str, tuple[LeadMatch, ...]] = OrderedDict()
         #: Per (address, campaign id), the answers of a lookup that failed half-way: asking again
         #: (ctrl+r, the next visit) asks only the campaigns that did not answer. Bounded.
@@ -68,6 +71,20 @@ class LeadFinder:
                 self._campaigns_at = time.monotonic()
             return list(self._campaigns)
 
+    async def senders(self) -> dict[str, frozenset[str]]:
+        """Which campaigns send from each of our inboxes (the inbox list says; the campaign list
+        does not): one request, kept as long as the campaigns. Empty if it cannot be had."""
+        async with self._senders_lock:
+            fresh = time.monotonic() - self._senders_at < self.campaigns_ttl
+            if self._senders is None or not fresh:
+                try:
+                    inboxes = await self.client.list_inboxes()
+                except ReachkitError:
+                    return {}  # only the order of the search is lost
+                self._senders = {_key(i.email): frozenset(c.id for c in i.campaigns) for i in inboxes}
+                self._senders_at = time.monotonic()
+            return self._senders
+
     def note_campaign(self, campaign_id: str, *, status: str) -> None:
         """A campaign's status changed here: keep cached answers truthful without asking again."""
         if self._campaigns is not None:
@@ -88,8 +105,12 @@ class LeadFinder:
             self._found.move_to_end(key)
         return matches
 
-    async def find(self, address: str) -> tuple[LeadMatch, ...]:
+    async def find(self, address: str, *, inbox: str = "") -> tuple[LeadMatch, ...]:
         """Every campaign where ``address`` is a lead (exact, case-insensitive match); cached.
+
+        ``inbox``: the address the lead wrote to. Campaigns that send from it are asked first:
+        that is where the lead almost always is, so under a request budget the likely answer
+        comes in the first requests, not after the other 39 campaigns.
 
         A campaign that disappeared meanwhile (404) is skipped; any other error propagates and
         nothing is cached, so a later call tries again.
@@ -100,7 +121,11 @@ class LeadFinder:
         cached = self.cached(key)
         if cached is not None:
             return cached
-        campaigns = await self.campaigns()
+        if inbox:  # both lists at once: the inbox list costs no extra round trip
+            listed, senders = await asyncio.gather(self.campaigns(), self.senders())
+        else:
+            listed, senders = await self.campaigns(), {}
+        campaigns = sending_from_first(listed, inbox, senders)
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def search(campaign: Campaign) -> LeadMatch | None:
@@ -172,8 +197,28 @@ class LeadFinder:
     def clear(self) -> None:
         """Forget everything: the next lookups list campaigns and search again (ctrl+r)."""
         self._campaigns = None
+        self._senders = None
         self._found.clear()
         self._partial.clear()
+
+
+def sending_from_first(
+    campaigns: list[Campaign], inbox: str, senders: Mapping[str, frozenset[str]] | None = None
+) -> list[Campaign]:
+    """``campaigns`` with those sending from ``inbox`` first (stable: the rest keep their order).
+
+    ``senders``: campaign ids by inbox address (from the inbox list); a campaign's own ``inboxes``
+    (the detail view) count too.
+    """
+    wanted = _key(inbox)
+    if not wanted:
+        return campaigns
+    listed = (senders or {}).get(wanted, frozenset())
+
+    def sends_from_it(campaign: Campaign) -> bool:
+        return campaign.id in listed or any(_key(ref.email) == wanted for ref in campaign.inboxes)
+
+    return sorted(campaigns, key=lambda c: not sends_from_it(c))
 
 
 def _first(group: BaseExceptionGroup) -> BaseException:

@@ -28,7 +28,7 @@ class RequestRecord:
     query: dict[str, str]
     json: Any  # the parsed JSON body, None when absent or not JSON
     status: int
-    fault: str | None  # "status", "malformed", "drop", "hang", "bad_gzip" or None
+    fault: str | None  # "status", "malformed", "drop", "hang", "bad_gzip", "rate_limit" or None
     time: float  # when the request arrived (time.time())
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from unibox_tui.demo import datasets
 from unibox_tui.demo.faults import DroppedConnection, Faults
+from unibox_tui.demo.ratelimit import RateLimit, parse_rate
 from unibox_tui.demo.requestlog import RequestLog, RequestRecord
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ class DemoServer:
                  host: str = "127.0.0.1", port: int = 0, faults: Faults | None = None,
                  patch_enabled: bool = True, dataset: str = "default",
                  now: dt.datetime | float | None = None, *, quiet: bool = True,
-                 blocklist_check: str = "both") -> None:
+                 blocklist_check: str = "both", rate_limit: float | None = None) -> None:
         if conversations < 0:
             raise ValueError("conversations must be >= 0")
         anchor, fixed = _epoch(now)
@@ -144,6 +145,9 @@ class DemoServer:
         self._server: Any = None
         self._failure: BaseException | None = None
         self._fault_layer: Any = None
+        #: ``rate_limit`` requests a second at most, the rest answered 429 (None: no limit);
+        #: ``server.rate_limit.configure(rate)`` changes it while serving.
+        self.rate_limit = RateLimit(rate_limit)
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -155,6 +159,7 @@ class DemoServer:
 
         from unibox_tui.demo.app import ReachkitApp
         from unibox_tui.demo.faults import FaultMiddleware
+        from unibox_tui.demo.ratelimit import RateLimitMiddleware
         from unibox_tui.demo.requestlog import RecorderMiddleware
 
         _configure_logging(self.quiet)
@@ -174,7 +179,7 @@ class DemoServer:
         self._fault_layer = FaultMiddleware(
             ReachkitApp(self.state, self.key, self.patch_enabled, self.blocklist_check), self._faults
         )
-        app = RecorderMiddleware(self._fault_layer, self._log)
+        app = RecorderMiddleware(RateLimitMiddleware(self._fault_layer, self.rate_limit), self._log)
         config = uvicorn.Config(app, host=self.host, port=self.port, log_config=None, access_log=False,
                                 lifespan="off", http="h11", ws="none", server_header=False,
                                 timeout_graceful_shutdown=1, log_level="warning")
@@ -309,6 +314,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--blocklist-check", choices=("old", "new", "both"), default="both",
                       help="which blocklist check to serve: the documented GET /blocklist/:id/check "
                            "(old), the newer GET /blocklist/check?email= (new), or both (default)")
+    data.add_argument("--rate-limit", type=_rate_limit, default=None, metavar="N/s",
+                      help="answer 429 with Retry-After to requests over N a second (N/min works too)")
     data.add_argument("--log-requests", action="store_true", help="print one line per request")
     faults = parser.add_argument_group("fault injection")
     faults.add_argument("--latency-ms", type=_non_negative(float), default=0.0, metavar="MS",
@@ -337,6 +344,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seed for which requests fail (default: random)")
 
 
+def _rate_limit(text: str) -> float:
+    try:
+        return parse_rate(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def faults_from_args(ns: argparse.Namespace) -> Faults:
     return Faults(latency_ms=ns.latency_ms, fail_rate=ns.fail_rate, fail_statuses=list(ns.fail_status),
                   retry_after=ns.retry_after, malformed_rate=ns.malformed_rate, drop_rate=ns.drop_rate,
@@ -350,7 +364,7 @@ def run_from_args(ns: argparse.Namespace) -> int:
     try:
         server = DemoServer(conversations=ns.conversations, seed=ns.seed, key=ns.key, host=ns.host,
                             port=ns.port, faults=faults_from_args(ns), patch_enabled=not ns.no_patch,
-                            blocklist_check=ns.blocklist_check,
+                            blocklist_check=ns.blocklist_check, rate_limit=ns.rate_limit,
                             dataset=ns.dataset, quiet=False)
         server.start()
     except OSError as exc:

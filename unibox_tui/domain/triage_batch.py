@@ -20,6 +20,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from ..api.budget import Priority, priority
 from ..api.errors import RateLimitedError, ReachkitError
 from ..api.models import Conversation
 from .bulk import Before, BulkChange, BulkKind, BulkPlan, BulkRun, Outcome, Step, describe, plan_batch
@@ -198,7 +199,8 @@ class Batch:
             if self.stopped:
                 return  # stopped while waiting for the budget: never sent, rolled back
             send = {"patch": self._send_change, "block": self._send_block, "unblock": self._send_unblock}[work.action]
-            await send(step, work)
+            with priority(Priority.BULK):  # through the client's budget: behind the user's own requests
+                await send(step, work)
 
     async def _send_change(self, step: Step, work: _Work) -> None:
         assert work.change is not None and work.seq is not None and self.run is not None

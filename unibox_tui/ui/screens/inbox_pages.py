@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
+from ...api.budget import background
 from ...api.errors import ReachkitError
 from ...api.models import Conversation, Page
 from ...domain.inbox_model import FOLDERS, InboxModel, PageKey
@@ -272,7 +273,8 @@ class PageLoader:
             return
         for key in keys:
             try:
-                page = await client.list_conversations(
+                with background():  # a page nobody asked for yet never delays one they did
+                    page = await client.list_conversations(
                     page=key.page, page_size=key.page_size, search=key.search or None, folder=key.folder
                 )
             except asyncio.CancelledError:
@@ -297,7 +299,8 @@ class PageLoader:
                 continue
             asked = self.model.monotonic()
             try:
-                page = await client.list_conversations(page=1, page_size=1, folder=folder)
+                with background():
+                    page = await client.list_conversations(page=1, page_size=1, folder=folder)
             except asyncio.CancelledError:
                 raise
             except ReachkitError:

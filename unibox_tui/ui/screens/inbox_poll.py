@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual.timer import Timer
 
+from ...api.budget import background
 from ...api.errors import ReachkitError
 from ...api.models import Conversation, Page
 from ...domain.inbox_model import InboxModel, PageKey
@@ -84,9 +85,10 @@ class Poller:
         key = self.model.key(1)
         asked = self.model.monotonic()
         try:
-            page = await client.list_conversations(
-                page=1, page_size=key.page_size, search=key.search or None, folder=key.folder
-            )
+            with background():  # a check for new mail yields to what the user is doing
+                page = await client.list_conversations(
+                    page=1, page_size=key.page_size, search=key.search or None, folder=key.folder
+                )
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - whatever went wrong, the next check comes

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
+from ...api.budget import background
 from ...api.models import Conversation, Page
 from ...domain.inbox_model import InboxModel, PageKey
 from ...domain.waiting import SCAN_PAGE_SIZE, SCAN_PAGES, Waiting, merge_pages, plan_scan, scan_due, summarise, waiting_queue
@@ -146,7 +147,8 @@ class WaitingQueue:
             if total is not None and number > total:
                 break
             try:
-                page = await client.list_conversations(page=number, page_size=plan.page_size, folder=folder)
+                with background():  # the scan yields to replies, triage and pages asked for
+                    page = await client.list_conversations(page=number, page_size=plan.page_size, folder=folder)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - the queue says the scan failed; the app goes on

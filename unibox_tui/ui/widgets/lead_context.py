@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from ...api import Conversation, ReachkitError
+from ...api.budget import background
 from ...api.lead_lookup import LeadFinder, LeadMatch
 from ...render.rooms import humanise, lead_address, variable_pairs
 from ...render.sanitize import clean_line
@@ -51,6 +52,8 @@ class LeadContext(Widget):
         #: The workspace's lead lookups, asked each time (``None``: no session; never built at start-up).
         self._finder = finder
         self.address = ""
+        #: The address the lead wrote to: campaigns sending from it are asked first.
+        self.inbox = ""
         #: idle (nothing to look up), loading, found, none, error
         self.state = "idle"
         self.matches: tuple[LeadMatch, ...] = ()
@@ -75,6 +78,7 @@ class LeadContext(Widget):
             self._set_state("found" if cached else "none")
             return
         self._set_state("loading")
+        self.inbox = conversation.inbox_email if conversation is not None else ""
         self._lookup(address)
 
     def matches_for(self, conversation: Conversation) -> tuple[LeadMatch, ...] | None:
@@ -124,7 +128,8 @@ class LeadContext(Widget):
         if finder is None:
             return
         try:
-            matches = await finder.find(address)
+            with background():  # never ahead of a reply, a triage PATCH or a page asked for
+                matches = await finder.find(address, inbox=self.inbox)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - failed (or a surprise): a muted line; showing it again retries
