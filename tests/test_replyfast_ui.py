@@ -128,14 +128,15 @@ async def test_a_tied_snippet_is_prefilled_from_the_thread_then_the_campaign_lea
         assert "{custom.seat_tier}: the lead has no custom variable 'seat_tier'" in shown
         await pilot.press("enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, SnippetPicker), what="the picker closed")
-        assert area.text.endswith(f"{inbox.first_name}The {lead.variables['company']} plan: {{custom.seat_tier}} seats.")
+        # At the end of a line with words, the snippet starts a line of its own.
+        assert area.text.endswith(f"\n{inbox.first_name}\nThe {lead.variables['company']} plan: {{custom.seat_tier}} seats.")
         assert area.selected_text == "{custom.seat_tier}"  # typing replaces the hole
 
         # ctrl+s refuses while a variable is unfilled: the composer says where, the server gets nothing.
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert demo_server.count("POST", REPLY) == 0
-        row, column = 4, len(f"{inbox.first_name}The {lead.variables['company']} plan: ") + 1
+        row, column = 5, len(f"The {lead.variables['company']} plan: ") + 1
         refusal = f"Not sent: {{custom.seat_tier}} (line {row + 1}, column {column}) not filled in."
         assert refusal in str(widget.query_one("#composer-status").render())  # under the text
         assert any(refusal in n.message for n in notifications(app))  # and said

@@ -124,9 +124,16 @@ class SnippetAssist:
         composer.choose_snippet(source, conversation, chosen)
 
     def insert(self, text: str) -> None:
-        """``text`` at the cursor (over a selection); the first unfilled variable in it selected."""
+        """``text`` at the cursor (over a selection); the first unfilled variable in it selected.
+
+        A snippet is a block of text: at the end of a line that has words it starts a line of
+        its own ("Hi Sarah," then the calendar link, never "Hi Sarah,Grab a slot").
+        """
         area = self.composer.text_area
         start, end = sorted(area.selection)
+        line = area.document.get_line(start[0])
+        if start == end and start[1] == len(line) and line.strip():
+            text = "\n" + text
         offset = _offset(area.text, start)
         area.replace(text, start, end)
         self._select_first_unfilled(offset, offset + len(text))
