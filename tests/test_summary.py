@@ -140,6 +140,25 @@ def test_still_waiting_counts_unanswered_incoming_replies_and_the_longest_hot_wa
     assert duration_text(summary.longest_hot_wait) == "3h 12m"
 
 
+def test_the_longest_hot_wait_counts_from_the_first_unanswered_message():
+    """A lead who wrote twice since our last message has waited since the first (as in ``w``)."""
+    now = paris(32, 12, 0)
+    first, second = now - timedelta(hours=5), now - timedelta(minutes=10)
+    twice = Conversation.from_api(
+        {
+            "id": "twice",
+            "label": "interested",
+            "messages": [
+                {"direction": "outgoing", "email_date": (first - timedelta(days=1)).isoformat()},
+                {"direction": "incoming", "email_date": first.isoformat()},
+                {"direction": "incoming", "email_date": second.isoformat()},
+            ],
+        }
+    )
+    summary = summarize([], [twice], now=now, zone=PARIS)
+    assert duration_text(summary.longest_hot_wait) == "5h 0m"
+
+
 def test_reply_entry_records_what_the_reply_answered():
     arrived = paris(31, 21, 0)
     conversation = incoming("c1", arrived, "interested")

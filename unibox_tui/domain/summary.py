@@ -31,7 +31,7 @@ from typing import Final
 
 from ..api.models import LABELS, Conversation
 from ..render.filenames import safe_filename
-from .waiting import no_answer_reason
+from .waiting import first_unanswered, no_answer_reason
 from ..render.formatting import label_name
 from ..store.journal import Entry, Labelled, Replied, Unlabelled
 
@@ -192,8 +192,9 @@ def _waiting(conversations: Iterable[Conversation], now: datetime) -> tuple[int,
         waiting += 1
         if conversation.effective_label in HOT_LABELS:
             hot += 1
-            if latest.email_date is not None:
-                waited = max(0.0, (now - latest.email_date).total_seconds())
+            since = first_unanswered(conversation)  # the waiting queue's measure
+            if since is not None:
+                waited = max(0.0, (now - since).total_seconds())
                 longest = waited if longest is None else max(longest, waited)
     return waiting, hot, longest
 

@@ -147,7 +147,7 @@ def _waiting(
     latest = conversation.latest
     if latest is None or not latest.incoming:
         return None
-    since = _first_unanswered(conversation)
+    since = first_unanswered(conversation)
     waited = max(timedelta(0), now - since) if since is not None else None
     label = (label_of(conversation) if label_of is not None else None) or conversation.effective_label
     overdue = waited is not None and waited > reply_within
@@ -183,8 +183,9 @@ def _looks_automatic(subject: str, text: str) -> bool:
     return looks_like_auto_reply(subject, text[:_DETECTOR_CHARS])
 
 
-def _first_unanswered(conversation: Conversation) -> datetime | None:
-    """The date of the first incoming message after our last outgoing one."""
+def first_unanswered(conversation: Conversation) -> datetime | None:
+    """The date of the first incoming message after our last outgoing one (a lead who wrote twice
+    has waited since the first)."""
     since = None
     for message in reversed(conversation.messages):
         if not message.incoming:
