@@ -12,6 +12,7 @@ from unibox_tui.ui.screens.campaigns import CampaignsScreen
 from unibox_tui.ui.screens.inbox import InboxScreen
 from unibox_tui.ui.widgets.composer import Composer
 from unibox_tui.ui.widgets.conversation_list import ConversationList
+from unibox_tui.ui.widgets.search_bar import SearchBar
 
 
 def offered_ids() -> list[str]:
@@ -67,6 +68,26 @@ async def test_the_palette_shows_the_default_keys_and_runs_the_action(demo_serve
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.model.page_number == 2 and app.screen.query_one(ConversationList).rows[0].id != first
+
+
+async def test_search_chosen_in_the_palette_runs_while_the_composer_has_the_focus(demo_server):
+    """``/`` typed in the composer is a slash; "Search" chosen by name in the palette opens the search."""
+    app = make_app(demo_server)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        composer = app.screen.query_one(Composer)
+        assert composer.is_open and app.screen.focused is composer.text_area
+        await pilot.press("/")
+        assert composer.text_area.text.startswith("/")  # typed, as text
+        await pilot.press("ctrl+p", *"Search")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        search = app.screen.query_one(SearchBar)
+        assert search.display and app.screen.focused is search
+        assert composer.is_open and composer.text_area.text.startswith("/")  # the draft is kept
 
 
 async def test_the_follow_up_and_reply_faster_keys_remapped_show_in_the_palette_and_on_the_help_screen(demo_server):

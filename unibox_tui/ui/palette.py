@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from textual.app import SystemCommand
 from textual.binding import Binding
@@ -42,6 +42,20 @@ def _names(owner: type) -> dict[str, str]:
     return names
 
 
+async def _run_chosen(node: Any, action: str) -> None:
+    """A command chosen by name: a screen that lets some keys step aside while the user types
+    (the inbox's openers, see type_ahead.py) runs it anyway, as asked."""
+    if isinstance(node, ChosenByName):
+        await node.run_chosen(action)
+    else:
+        await node.run_action(action)
+
+
+@runtime_checkable
+class ChosenByName(Protocol):
+    async def run_chosen(self, action: str) -> None: ...
+
+
 def binding_commands(node: DOMNode, keymap: Mapping[str, str], *, hide: Collection[str] = ()) -> Iterator[SystemCommand]:
     """``node``'s bindings that are meant for the palette, each running its action on ``node``."""
     names = _names(type(node))
@@ -51,7 +65,7 @@ def binding_commands(node: DOMNode, keymap: Mapping[str, str], *, hide: Collecti
         key = display_keys(bound_key(keymap, binding.id, binding.key))
         # The palette parses help text as markup: the key (from the user's config) goes in escaped.
         help_text = f"{escape(binding.tooltip)} ({escape(key)})"
-        run: Callable[[], Any] = partial(node.run_action, binding.action)  # type: ignore[attr-defined]
+        run: Callable[[], Any] = partial(_run_chosen, node, binding.action)
         yield SystemCommand(names.get(binding.id, binding.description), help_text, run)
 
 

@@ -46,12 +46,11 @@ from .inbox_thread import ThreadPane
 from .bulk_keys import BULK_BINDINGS, BulkKeys
 from .inbox_view import InboxView
 from .triage_keys import TRIAGE_BINDINGS, TriageKeys
-from .type_ahead import EAGER_ACTIONS, eager, inbox_owns_key
+from .type_ahead import OpenerGate, eager
 
 if TYPE_CHECKING:
     from ...api.client import ReachkitClient
     from ...api.models import Page
-    from ...domain.snippets import Snippet
     from ..app import UniboxApp
 
 __all__ = ["InboxScreen"]
@@ -87,7 +86,7 @@ class InboxScreen(Screen[None]):
         self.triage = TriageService(self.model, self._client, mark_read_on_open=lambda: app.settings.mark_read_on_open,
                                     journal=self._workspace.record)
         self.snippets = SnippetSource(lambda: app.settings.snippets, lambda: app.lead_finder, self._workspace.inboxes,
-                                      self._client, adopt=self._adopt_snippets)
+                                      self._client, adopt=lambda chosen: setattr(app.settings, "snippets", chosen))
         self.loader = PageLoader(self, self.model, self._client, lambda: self._workspace.row_cache)  # asked per load
         self.poller = Poller(self, self.model, self._client)
         self.thread = ThreadPane(self, self.model, self._client)
@@ -96,6 +95,7 @@ class InboxScreen(Screen[None]):
         self.view = InboxView(self, self.model)
         self.followups = InboxFollowups(self, self.model, self._client)
         self.replies = Replies(self, self.model)
+        self.openers = OpenerGate(self, lambda: app.settings.keys)
 
     @property
     def unibox(self) -> UniboxApp:
@@ -107,8 +107,6 @@ class InboxScreen(Screen[None]):
         app = self.unibox
         return app.client if app.workspace is self._workspace else None
 
-    def _adopt_snippets(self, snippets: tuple[Snippet, ...]) -> None:
-        self.unibox.settings.snippets = snippets
     # -- layout ------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -182,7 +180,10 @@ class InboxScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """An opener's key is the inbox's unless the user is typing or the focused widget binds it."""
-        return action not in EAGER_ACTIONS or inbox_owns_key(self, action, self.unibox.settings.keys)
+        return self.openers.allows(action)
+
+    async def run_chosen(self, action: str) -> None:
+        await self.openers.run_chosen(action)  # the palette: asked for by name
 
     def update_titles(self) -> None:
         self.title = "unibox-tui"

@@ -12,7 +12,7 @@ bar, ``r`` in the downloads panel).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 from textual.binding import Binding
@@ -20,7 +20,7 @@ from textual.keys import key_to_character
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
-__all__ = ["EAGER_ACTIONS", "eager", "inbox_owns_key"]
+__all__ = ["EAGER_ACTIONS", "OpenerGate", "eager", "inbox_owns_key"]
 
 #: The actions (their names, without arguments) that open something the next keys are typed into.
 EAGER_ACTIONS = frozenset({"reply", "search", "pick_label", "filter", "snooze", "pipe", "waiting", "day_summary", "block"})
@@ -65,3 +65,27 @@ def inbox_owns_key(screen: Screen, action: str, keymap: Mapping[str, str]) -> bo
         if keys & _keys(node, keymap):
             return False
     return True
+
+
+class OpenerGate:
+    """The screen's ``check_action`` for its openers, and the way round it for the palette.
+
+    The step-aside rule is about a *key*: ``/`` typed in the composer is a slash. An opener chosen
+    by name in the palette ("Search" while the composer has the focus) is asked for, and runs.
+    """
+
+    def __init__(self, screen: Screen, keymap: Callable[[], Mapping[str, str]]) -> None:
+        self._screen = screen
+        self._keymap = keymap
+        self._chosen = False
+
+    def allows(self, action: str) -> bool:
+        return self._chosen or action not in EAGER_ACTIONS or inbox_owns_key(self._screen, action, self._keymap())
+
+    async def run_chosen(self, action: str) -> None:
+        """Run ``action`` as chosen by name (the palette), whoever has the focus."""
+        self._chosen = True
+        try:
+            await self._screen.run_action(action)
+        finally:
+            self._chosen = False
