@@ -266,6 +266,33 @@ async def test_return_dates_show_in_rows_and_header_and_marked_conversations_sno
         assert {"Snooze…", "Snoozed", "Waiting queue"} <= titles
 
 
+async def test_a_woken_out_of_office_row_says_back_once_about_the_lead(demo_server):
+    """Woken early while the lead is still away: "↩ snooze ended" and "back 1 Jun", never two "back"s."""
+    primary = demo_server.state.conversation_ids(folder="primary")
+    app = make_app(demo_server, page_size=10)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await until(pilot, lambda: "back 1 Jun" in list_text(app))
+        screen.query_one(ConversationList).cursor = 5
+        await settle(pilot)
+        await pilot.press("h", "1")
+        await settle(pilot)
+        assert primary[5] not in listed_ids(app)
+        await pilot.press("Z")
+        await settle(pilot)
+        assert isinstance(app.screen, SnoozedScreen)
+        await pilot.press("H", "escape")  # woken now, a week before the lead is back
+        await until(pilot, lambda: primary[5] in listed_ids(app))
+        rows = {row.id: row for row in screen.query_one(ConversationList).rows}
+        assert (rows[primary[5]].woken, rows[primary[5]].away) == ("snooze ended", "back 1 Jun")
+        assert "↩ snooze ended" in list_text(app) and "back · snooze ended" not in list_text(app)
+        screen.query_one(ConversationList).cursor = listed_ids(app).index(primary[5])
+        await until(pilot, lambda: screen.open_id == primary[5])
+        header = str(screen.query_one(ThreadHeader).render())
+        assert "snooze ended · back 1 Jun" in header and "back · snooze ended" not in header
+
+
 def test_the_help_screen_lists_the_follow_up_keys():
     sections = dict(binding_sections())
     assert ("h", "Snooze…") in sections["Inbox"] and ("w", "Waiting queue") in sections["Inbox"]

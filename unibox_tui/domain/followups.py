@@ -75,7 +75,7 @@ class Followups:
         for conversation_id in self._away:
             day = self.return_date(conversation_id)
             if day is not None:
-                notes[conversation_id] = RowNote(notes.get(conversation_id, RowNote()).woken, back_on(day))
+                notes[conversation_id] = RowNote(self._woken_beside_return(conversation_id), back_on(day))
         hidden = {snooze.conversation_id for snooze in self.store.snoozes()}
         self.model.set_overlay(hidden=hidden, pinned=folders, notes=notes)
 
@@ -87,16 +87,21 @@ class Followups:
     def header_note(self, conversation_id: str) -> str:
         """What the thread header adds: back from a snooze, the lead's return, snoozed until when."""
         parts = []
-        mark = self.store.back_mark(conversation_id)
-        if mark is not None:
-            parts.append(f"back · {mark.why(self.zone)}")
         day = self.return_date(conversation_id)
         if day is not None:
-            parts.append(back_on(day))
+            parts.extend(part for part in (self._woken_beside_return(conversation_id), back_on(day)) if part)
+        elif (mark := self.store.back_mark(conversation_id)) is not None:
+            parts.append(f"back · {mark.why(self.zone)}")
         snooze = self.store.snooze_of(conversation_id)
         if snooze is not None:
             parts.append(f"snoozed until {wake_time(snooze.wake_at, self.clock.now(), self.zone)}")
         return " · ".join(parts)
+
+    def _woken_beside_return(self, conversation_id: str) -> str:
+        """Why it came back, said without "back" when the lead's return ("back 14 Dec") is beside it:
+        one "back" per row, the one about the lead."""
+        mark = self.store.back_mark(conversation_id)
+        return mark.why(self.zone) if mark is not None else ""
 
     # -- out-of-office return dates ------------------------------------------------------------------
 
