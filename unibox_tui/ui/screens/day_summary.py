@@ -80,6 +80,9 @@ def summary_table(summary: DaySummary) -> Content:
 class DaySummaryScreen(ModalScreen[None]):
     """Loads in a thread, then shows the table and this week's bars; ``e`` exports."""
 
+    #: Below 110 columns the two charts stand one under the other (side by side, their titles were cut).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
     BINDINGS = [
         Binding("escape,q", "dismiss", "Close", id="summary.close"),
         Binding("e", "export", "Export CSV and Markdown", id="summary.export"),
