@@ -207,3 +207,28 @@ async def test_reply_faster_snippets_marks_and_the_day_summary(demo_server, snap
         await settle(pilot)
         await snapshots.take(pilot, f"day-summary-{w}x{h}")
     snapshots.verify()
+
+
+async def test_a_pipe_prompt_and_its_output(demo_server, snapshots, size, monkeypatch):
+    from types import SimpleNamespace
+
+    from unibox_tui.domain import pipes
+    from unibox_tui.domain.pipes import PipeCommand
+    from unibox_tui.ui.screens.pipe_view import PipeView
+
+    monkeypatch.setattr(pipes, "time", SimpleNamespace(monotonic=lambda: 0.0))  # "exit 0 · 0.0 s" on any machine
+
+    # The first bytes of the conversation's JSON: the same in every run (the lead, which may or
+    # may not be known yet, comes last).
+    app = snap_app(demo_server, commands=(PipeCommand("peek", "head -c 240"),))
+    w, h = size
+    async with app.run_test(size=size) as pilot:
+        await inbox_ready(pilot, demo_server)
+        await pilot.press("|")
+        await settle(pilot)
+        await snapshots.take(pilot, f"pipe-prompt-{w}x{h}")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, PipeView) and not app.screen.running)
+        await settle(pilot)
+        await snapshots.take(pilot, f"pipe-output-{w}x{h}")
+    snapshots.verify()
