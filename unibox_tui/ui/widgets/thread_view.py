@@ -210,6 +210,9 @@ class ThreadView(ScrollView, can_focus=True):
         self._starts = starts
         self.laid_out_for = (width, self._generation) if complete else None
         self.virtual_size = Size(width, len(rows))
+        # Textual scrolls a widget only once its scrollbar shows, which a layout decides later:
+        # rows that just outgrew the pane would not scroll (the view was left at its first line).
+        self._refresh_scrollbars()
         height = self.scrollable_content_region.height
         if self._follow_newest:
             if self.current in starts:
