@@ -198,6 +198,7 @@ class ConversationList(ScrollView, can_focus=True):
             index = cursor if cursor >= 0 else len(self.rows) + cursor
         self._cache.clear()
         self.virtual_size = Size(self.size.width, len(self.rows) * self.row_height)
+        self._refresh_scrollbars()  # else the cursor's scroll waits for a layout that may not come (see ThreadView)
         self.cursor = max(0, min(index, len(self.rows) - 1)) if self.rows else 0
         self.refresh()
 

@@ -166,6 +166,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._cache.clear()
         self._measure()
         self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self._refresh_scrollbars()  # else the cursor's scroll waits for a layout that may not come (see ThreadView)
         index = self.index_of(keep) if keep is not None else 0
         self.cursor = max(0, index)
         self.refresh()
