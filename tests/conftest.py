@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,6 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     Monotonic clocks are left alone, as they are on a real machine whose date is different.
     """
+    _fall_back_to_a_scratch_home(config)
     days = config.getoption("--clock-shift")
     if days:
         import time_machine
@@ -42,6 +46,35 @@ def pytest_configure(config: pytest.Config) -> None:
         traveller = time_machine.travel(time.time() + days * 86400, tick=True)
         traveller.start()
         config.add_cleanup(traveller.stop)
+
+
+#: Where HOME and the XDG folders point between tests (see ``_fall_back_to_a_scratch_home``).
+SCRATCH_HOME: Path | None = None
+_HOME_VARIABLES = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
+
+
+def _fall_back_to_a_scratch_home(config: pytest.Config) -> None:
+    """HOME and the XDG folders point at a scratch folder for the whole run, under each test's own.
+
+    A test's ``monkeypatch.undo()`` also undoes ``isolated_env``'s folders: a test did that and
+    its app then saved a key and a row cache in the real user's config and cache. Now such a
+    write lands here, and ``isolated_env`` fails the test that made it.
+    """
+    global SCRATCH_HOME
+    SCRATCH_HOME = Path(tempfile.mkdtemp(prefix="unibox-tests-home-"))
+    saved = {name: os.environ.get(name) for name in _HOME_VARIABLES}
+    for name in _HOME_VARIABLES:
+        os.environ[name] = str(SCRATCH_HOME / name.lower())
+
+    def restore() -> None:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        shutil.rmtree(SCRATCH_HOME, ignore_errors=True)
+
+    config.add_cleanup(restore)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -76,7 +109,7 @@ DEMO_CONVERSATIONS = 60
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
     """No test reads or writes the real user's files, uses a real key or the machine's proxy.
 
     HOME and the XDG base directories point into ``tmp_path``; the downloads folder is set both
@@ -99,7 +132,12 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNames
     for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
-    return SimpleNamespace(**dirs)
+    yield SimpleNamespace(**dirs)
+    stray = sorted(str(path) for path in SCRATCH_HOME.rglob("*")) if SCRATCH_HOME else []
+    if stray:
+        shutil.rmtree(SCRATCH_HOME, ignore_errors=True)  # (the next test starts clean)
+        SCRATCH_HOME.mkdir()
+        pytest.fail(f"this test wrote outside its own folders (after a monkeypatch.undo()?): {stray[:5]}")
 
 
 @pytest.fixture

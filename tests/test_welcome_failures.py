@@ -45,6 +45,7 @@ async def test_an_unexpected_failure_in_the_check_is_words_too(demo_server, monk
     async def broken_check(client, timeout=None):
         raise KeyError("a bug below the screen")
 
+    real_check = welcome.verify_key
     monkeypatch.setattr(welcome, "verify_key", broken_check)
     app = no_key_app(demo_server)
     async with app.run_test(size=(100, 32)) as pilot:
@@ -54,7 +55,9 @@ async def test_an_unexpected_failure_in_the_check_is_words_too(demo_server, monk
         status = status_line(app)
         assert "Checking the key" not in status
         assert "The key could not be checked" in status and "Press enter to try again" in status
-        monkeypatch.undo()
+        # (Not monkeypatch.undo(): that also undoes the conftest's HOME and XDG folders, and the
+        # key was then saved in the real user's config.)
+        monkeypatch.setattr(welcome, "verify_key", real_check)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
